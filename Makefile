@@ -1,0 +1,89 @@
+# weir — build, test, demo, bench.  `make help` lists the targets.
+#
+#   make deps    install what is missing (apt-get, npm ci)
+#   make build   build ./weir (optimized)          [default]
+#   make test    build with ASan+UBSan and run every test
+#   make demo    simulator -> pipeline -> store, live summary
+#   make bench   benchmarks against DuckDB (docs/benchmarks.md)
+#   make lint    clang-format check + cppcheck
+
+CC      ?= cc
+CXX     ?= c++
+PKGS_C   = -lsimdjson -lcjson -lsqlite3 -lzstd -lz -lxxhash -lroaring -lpthread -lm
+WARN     = -Wall -Wextra -Werror -Wno-unused-parameter
+CSTD     = -std=c11 -D_GNU_SOURCE
+CFLAGS_R = -O2 -g $(WARN) $(CSTD) -Iinclude -Isrc
+CXXFLAGS_R = -O2 -g $(WARN) -std=c++17 -Iinclude -Isrc
+SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+CFLAGS_T = -O1 -g $(WARN) $(CSTD) -Iinclude -Isrc $(SAN)
+CXXFLAGS_T = -O1 -g $(WARN) -std=c++17 -Iinclude -Isrc $(SAN)
+
+LIB_C    = $(wildcard src/core/*.c src/sources/*.c src/sinks/*.c src/ops/*.c src/http/*.c) \
+           $(filter-out src/cli/main.c,$(wildcard src/cli/*.c))
+LIB_CXX  = $(wildcard src/core/*.cc)
+HDRS     = $(wildcard include/weir/*.h src/*/*.h)
+UNIT     = $(wildcard tests/unit/test_*.c)
+
+R_OBJ = $(LIB_C:%.c=build/r/%.o) $(LIB_CXX:%.cc=build/r/%.o)
+T_OBJ = $(LIB_C:%.c=build/t/%.o) $(LIB_CXX:%.cc=build/t/%.o)
+
+.PHONY: all build test test-only demo bench deps lint clean help fmt
+all: build
+build: weir
+
+weir: $(R_OBJ) build/r/src/cli/main.o
+	$(CXX) -o $@ $^ $(PKGS_C) -g
+
+build/r/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_R) -c -o $@ $<
+build/r/%.o: %.cc $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS_R) -c -o $@ $<
+build/t/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_T) -c -o $@ $<
+build/t/%.o: %.cc $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS_T) -c -o $@ $<
+
+# The sanitizer build of the CLI, used by the integration tests.
+build/t/weir: $(T_OBJ) build/t/src/cli/main.o
+	$(CXX) $(SAN) -o $@ $^ $(PKGS_C)
+
+build/t/tests/unit/%: tests/unit/%.c tests/unit/t.h $(T_OBJ)
+	@mkdir -p $(dir $@)
+	$(CXX) $(SAN) -x c $(CFLAGS_T) -o $@ $< -x none $(T_OBJ) $(PKGS_C)
+
+UNIT_BINS = $(UNIT:tests/unit/%.c=build/t/tests/unit/%)
+
+test: deps
+	$(MAKE) test-only
+
+test-only: build/t/weir $(UNIT_BINS)
+	@tests/run.sh
+
+demo: deps
+	$(MAKE) build
+	./weir demo
+
+bench: deps
+	$(MAKE) build
+	bench/run.sh
+
+deps:
+	@scripts/deps.sh
+
+lint:
+	clang-format --dry-run --Werror $(LIB_C) $(LIB_CXX) src/cli/main.c $(HDRS) $(UNIT)
+	cppcheck --quiet --error-exitcode=1 --std=c11 -Iinclude --suppress=missingIncludeSystem \
+	  --suppress=unusedFunction --inline-suppr src
+
+fmt:
+	clang-format -i $(LIB_C) $(LIB_CXX) src/cli/main.c $(HDRS) $(UNIT)
+
+clean:
+	rm -rf build weir
+
+help:
+	@sed -n '1,10p' Makefile
