@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum {
 	WEIR_OK = 0,
 	WEIR_ENOMEM = -1,  /* out of memory */
@@ -50,6 +54,9 @@ char *weir_arena_strdup(struct weir_arena *a, const char *p, size_t n); /* NUL-t
 void weir_arena_reset(struct weir_arena *a);
 void weir_arena_free(struct weir_arena *a);
 
+/* Integer fields and times that may be absent are WEIR_ABSENT. */
+#define WEIR_ABSENT INT64_MIN
+
 /* Time: int64 milliseconds since the Unix epoch, UTC. */
 #define WEIR_MS_PER_MIN 60000LL
 #define WEIR_MS_PER_HOUR 3600000LL
@@ -85,4 +92,7 @@ uint64_t weir_now_ns(void);
 /* Wall clock in ms since the epoch. */
 int64_t weir_wall_ms(void);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

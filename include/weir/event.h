@@ -19,6 +19,10 @@
 
 #include "weir/common.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum weir_kind {
 	WEIR_KIND_NONE = 0,
 	WEIR_KIND_CHAT,
@@ -72,9 +76,6 @@ enum {
 	WEIR_EV_LATE = 1 << 0,   /* its window had closed when it arrived */
 	WEIR_EV_HAS_TS = 1 << 1, /* ts came from the data (not the receive time) */
 };
-
-/* Integer fields that may be absent are WEIR_ABSENT. */
-#define WEIR_ABSENT INT64_MIN
 
 struct weir_event {
 	uint8_t kind;     /* enum weir_kind */
@@ -157,4 +158,7 @@ int weir_irc_parse(struct weir_irc_state *st, const char *line, size_t len, int6
 typedef void (*weir_word_fn)(const char *w, size_t n, void *ctx);
 uint32_t weir_tokenize(const char *text, size_t n, char *buf, weir_word_fn fn, void *ctx);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

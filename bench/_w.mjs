@@ -1,0 +1,17 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+const [file, threads] = process.argv.slice(2);
+const inst = await DuckDBInstance.create(':memory:');
+const c = await inst.connect();
+await c.run(`SET threads=${threads}`);
+await c.run(`SET preserve_insertion_order=false`);
+const PAT = `'[^[:space:][:punct:]](?:[^[:space:]]*[^[:space:][:punct:]])?'`;
+const T = async (q) => { const t=performance.now(); const cu=process.cpuUsage(); const r = await c.runAndReadAll(q); const cd=process.cpuUsage(cu); console.log(((performance.now()-t)/1000).toFixed(3), 'cpu', ((cd.user+cd.system)/1e6).toFixed(3), JSON.stringify(r.getRows().slice(0,2), (k,v)=>typeof v==='bigint'?String(v):v).slice(0,100), '|', q.slice(0,90).replace(/\s+/g,' ')); return r; };
+await T(`create temp table toks as select lower(channel) ch, unnest(regexp_extract_all(lower(text), ${PAT})) w from read_ndjson('${file}', columns={channel:'VARCHAR', text:'VARCHAR'})`);
+await T(`create temp table agg as select ch, w, count(*) cnt from toks group by all`);
+await T(`select count(*) from agg`);
+await T(`create temp table r1 as select * from agg qualify row_number() over (partition by ch order by cnt desc, w) <= 10`);
+await T(`create temp table r2 as select ch, unnest(arg_min(struct_pack(w := w, cnt := cnt), struct_pack(k := -cnt, w := w), 10), recursive := true) from agg group by ch`);
+await T(`select count(*) from (select * from r1 except select * from r2)`);
+await T(`select count(*) from (select * from r2 except select * from r1)`);
+await T(`create temp table agg2 as select ch, w, count(*) cnt from toks group by all`);
+await T(`create temp table r3 as select ch, unnest(arg_min(struct_pack(w := w, cnt := cnt), struct_pack(k := -cnt, w := w), 10), recursive := true) from (select ch, w, count(*) cnt from toks group by all) group by ch`);

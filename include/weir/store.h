@@ -1,0 +1,113 @@
+/*
+ * store.h — where results go and where queries read them.
+ *
+ * Operators emit records (one per closed window, or a correction); the
+ * writer thread hands them to the store, which MERGES each into what it
+ * already holds: counts add, chatter sets union, word counts add. Closing
+ * a window, a late correction and a second ingest touching the same minute
+ * are therefore one code path, and results stay exact (events.md §3).
+ *
+ * URI: "sqlite:PATH" (default "sqlite:weir.db", env WEIR_STORE).
+ * Schema: docs/store.md.
+ */
+#ifndef WEIR_STORE_H
+#define WEIR_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "weir/common.h"
+
+enum weir_grain { WEIR_GRAIN_MINUTE = 0, WEIR_GRAIN_HOUR = 1, WEIR_GRAIN_DAY = 2 };
+const char *weir_grain_name(int g);
+int weir_grain_from(const char *s); /* -1 if unknown */
+int64_t weir_grain_ms(int g);
+
+struct weir_wordcount {
+	struct weir_str w;
+	uint64_t count;
+};
+
+/*
+ * A chat window's contribution (a delta). All arrays and word strings live
+ * in `arena`, owned by the record; unames point into the producing worker's
+ * user dictionary, which outlives the writer.
+ */
+struct weir_chat_rec {
+	struct weir_chat_rec *next; /* queue link */
+	uint8_t grain;
+	uint16_t worker;
+	struct weir_str channel;
+	int64_t start; /* window start, ms */
+	uint64_t messages, words;
+	uint32_t nusers;
+	const uint32_t *uids;           /* worker-local user ids */
+	const struct weir_str *unames;  /* their names */
+	const uint32_t *ucounts;        /* hour only: messages per user, else NULL */
+	uint32_t nids;
+	const uint64_t *ids;            /* minute only: new message id hashes */
+	uint32_t nwords;
+	const struct weir_wordcount *wordv; /* hour only: sorted by bytes */
+	struct weir_arena arena;
+};
+
+void weir_chat_rec_free(struct weir_chat_rec *r);
+
+struct weir_store;
+
+/* Opens (creating and migrating unless readonly). err gets a one-line reason. */
+int weir_store_open(const char *uri, bool readonly, struct weir_store **out, char *err, size_t errcap);
+void weir_store_close(struct weir_store *s);
+const char *weir_store_uri(struct weir_store *s);
+
+int weir_store_begin(struct weir_store *s);
+int weir_store_commit(struct weir_store *s);
+
+/* Global user id for a name (created if new). */
+int weir_store_user_id(struct weir_store *s, const char *name, uint32_t n, uint32_t *gid);
+/* Merge a chat record; gids[i] is the global id of rec->uids[i]. */
+int weir_store_chat_put(struct weir_store *s, const struct weir_chat_rec *r, const uint32_t *gids);
+/* Whether any chat window is stored (decides if dedup must look at the store). */
+bool weir_store_has_chat(struct weir_store *s);
+/* Adds the stored message-id hashes of one channel-minute to `into` (a
+ * struct weir_u64set *). */
+int weir_store_chat_ids(struct weir_store *s, const char *channel, uint32_t n, int64_t minute, void *into);
+
+/* Record one finished ingest (for `weir status` and the docs' audit trail). */
+int weir_store_log_ingest(struct weir_store *s, const char *sources, const char *summary_json);
+
+/* ---- queries ---------------------------------------------------------------- */
+
+enum weir_ctype { WEIR_C_INT, WEIR_C_REAL, WEIR_C_TEXT, WEIR_C_TIME, WEIR_C_DAY };
+
+struct weir_cell {
+	int64_t i;
+	double d;
+	char *s; /* owned by the result */
+};
+
+struct weir_result {
+	uint32_t ncols;
+	const char *const *cols;
+	const uint8_t *types; /* enum weir_ctype per column */
+	uint32_t nrows, cap;
+	struct weir_cell *cells; /* nrows * ncols */
+};
+
+struct weir_query_args {
+	const char *channel;
+	const char *user;
+	int64_t from, to; /* WEIR_ABSENT when not given */
+	int window;       /* enum weir_grain, -1 = the query's default */
+	int64_t limit;    /* -1 = the query's default */
+};
+
+/* Runs a named query (queries.md). Returns WEIR_EINVAL for an unknown name,
+ * with err naming it. */
+int weir_store_query(struct weir_store *s, const char *name, const struct weir_query_args *a,
+		     struct weir_result *res, char *err, size_t errcap);
+void weir_result_free(struct weir_result *r);
+/* Names of the queries this store answers, NULL-terminated. */
+extern const char *const weir_query_names[];
+
+#endif

@@ -1,0 +1,225 @@
+/*
+ * ingest.c — `weir ingest`: read files or stdin to the end through the
+ * whole pipeline, flush every window, print a summary.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "weir/engine.h"
+#include "weir/store.h"
+#include "cli/cli.h"
+
+static const char usage[] =
+	"usage: weir ingest [options] FILE... | -\n"
+	"\n"
+	"Reads NDJSON events (or Twitch IRC logs) to the end, computes every\n"
+	"analytic and stores the results. FILE may be plain, .gz or .zst (told\n"
+	"apart by content); - reads standard input.\n"
+	"\n"
+	"  --format ndjson|irc    input format (default ndjson)\n"
+	"  --store URI            sqlite:PATH (default $WEIR_STORE or sqlite:weir.db)\n"
+	"  --dead-letter FILE     where rejected lines go (default: beside the store,\n"
+	"                         PATH without .db + .dead.ndjson)\n"
+	"  --lateness DUR         allowed lateness, e.g. 5s, 250ms, 2m (default 5s)\n"
+	"  --threads N            worker threads (default: number of cores)\n"
+	"  --max-line BYTES       longer lines are dead letters (default 1048576)\n"
+	"  --commit-interval DUR  the writer commits at least this often (default 1s)\n"
+	"  --summary text|json    summary format on stdout (default text)\n"
+	"  --progress / --no-progress   progress line on stderr (default: when a terminal)\n";
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* Default dead-letter path: beside a sqlite store. */
+static char *default_dlq(const char *uri)
+{
+	const char *path = strncmp(uri, "sqlite:", 7) == 0 ? uri + 7 : "weir";
+	size_t n = strlen(path);
+	if (n > 3 && strcmp(path + n - 3, ".db") == 0)
+		n -= 3;
+	char *out = malloc(n + 16);
+	if (out)
+		snprintf(out, n + 16, "%.*s.dead.ndjson", (int)n, path);
+	return out;
+}
+
+static void print_text_summary(const struct weir_engine_stats *st, const char *dlq)
+{
+	printf("ingested %llu lines (%llu file%s, %.1f MB) in %.2f s: %.0f events/s\n", (unsigned long long)st->lines,
+	       (unsigned long long)st->files, st->files == 1 ? "" : "s", (double)st->bytes / 1e6, st->seconds,
+	       st->seconds > 0 ? (double)st->events / st->seconds : 0.0);
+	printf("  events        %llu (", (unsigned long long)st->events);
+	int first = 1;
+	for (int k = 1; k < WEIR_KIND_COUNT; k++)
+		if (st->by_kind[k]) {
+			printf("%s%s %llu", first ? "" : ", ", weir_kind_name(k), (unsigned long long)st->by_kind[k]);
+			first = 0;
+		}
+	printf(")\n");
+	if (st->unrouted)
+		printf("  not analysed  %llu (kinds this version stores no analytics for yet)\n",
+		       (unsigned long long)st->unrouted);
+	printf("  blank lines   %llu\n", (unsigned long long)st->blank);
+	if (st->irc_skipped) {
+		printf("  IRC non-chat  %llu (", (unsigned long long)st->irc_skipped);
+		for (uint32_t i = 0; i < st->irc.ncmds; i++)
+			printf("%s%s %llu", i ? ", " : "", st->irc.cmds[i].name,
+			       (unsigned long long)st->irc.cmds[i].count);
+		printf(")\n");
+	}
+	printf("  duplicates    %llu (dropped: message id seen before)\n", (unsigned long long)st->duplicates);
+	printf("  late          %llu (applied as corrections to %llu closed windows)\n", (unsigned long long)st->late,
+	       (unsigned long long)st->corrections);
+	printf("  dead letters  %llu", (unsigned long long)st->dead);
+	if (st->dead) {
+		printf(" -> %s (", dlq);
+		first = 1;
+		for (int r = 1; r < WEIR_R_COUNT; r++)
+			if (st->reasons[r]) {
+				printf("%s%s %llu", first ? "" : ", ", weir_reason_name(r),
+				       (unsigned long long)st->reasons[r]);
+				first = 0;
+			}
+		printf(")");
+	}
+	printf("\n");
+}
+
+int weir_cmd_ingest(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"format", required_argument, 0, 'f'},     {"store", required_argument, 0, 's'},
+		{"dead-letter", required_argument, 0, 'd'}, {"lateness", required_argument, 0, 'l'},
+		{"threads", required_argument, 0, 't'},    {"max-line", required_argument, 0, 'm'},
+		{"summary", required_argument, 0, 'S'},    {"progress", no_argument, 0, 'p'},
+		{"no-progress", no_argument, 0, 'P'},      {"commit-interval", required_argument, 0, 'c'},
+		{"help", no_argument, 0, 'h'},             {0, 0, 0, 0},
+	};
+	struct weir_engine_opts o;
+	weir_engine_opts_default(&o);
+	o.store_uri = weir_cli_store_default();
+	o.dead_letter_path = NULL;
+	o.progress = isatty(2);
+	int json_summary = 0;
+	int64_t v;
+	int c;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (!strcmp(optarg, "ndjson"))
+				o.format = WEIR_FMT_NDJSON;
+			else if (!strcmp(optarg, "irc"))
+				o.format = WEIR_FMT_IRC;
+			else {
+				weir_cli_err("ingest", "--format: unknown format '%s' (ndjson or irc)", optarg);
+				return 2;
+			}
+			break;
+		case 's':
+			o.store_uri = optarg;
+			break;
+		case 'd':
+			o.dead_letter_path = optarg;
+			break;
+		case 'l':
+			if (weir_duration_parse(optarg, &o.lateness_ms) != 0) {
+				weir_cli_err("ingest", "--lateness: expected a duration like 5s or 250ms, got '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'c':
+			if (weir_duration_parse(optarg, &o.commit_interval_ms) != 0 || o.commit_interval_ms <= 0) {
+				weir_cli_err("ingest", "--commit-interval: expected a duration like 1s, got '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 't':
+			if (weir_cli_int("ingest", "--threads", optarg, 1, 64, &v) != 0)
+				return 2;
+			o.threads = (int)v;
+			break;
+		case 'm':
+			if (weir_cli_int("ingest", "--max-line", optarg, 64, 64LL << 20, &v) != 0)
+				return 2;
+			o.max_line = (size_t)v;
+			break;
+		case 'S':
+			if (!strcmp(optarg, "json"))
+				json_summary = 1;
+			else if (strcmp(optarg, "text") != 0) {
+				weir_cli_err("ingest", "--summary: expected text or json, got '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'p':
+			o.progress = 1;
+			break;
+		case 'P':
+			o.progress = 0;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			weir_cli_err("ingest", "unknown option '%s' (see weir ingest --help)", argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		weir_cli_err("ingest", "no input: give FILE... or - for standard input");
+		return 2;
+	}
+	char *dlq = o.dead_letter_path ? strdup(o.dead_letter_path) : default_dlq(o.store_uri);
+	o.dead_letter_path = dlq;
+	o.stop = &stop_flag;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+
+	char err[512] = "";
+	struct weir_engine *e;
+	int rc = weir_engine_open(&o, &e, err, sizeof(err));
+	if (rc) {
+		weir_cli_err("ingest", "%s", err);
+		free(dlq);
+		return rc == WEIR_EINVAL ? 2 : 1;
+	}
+	int status = 0;
+	for (int i = optind; i < argc && !stop_flag; i++) {
+		rc = weir_engine_feed_file(e, argv[i], err, sizeof(err));
+		if (rc) {
+			weir_cli_err("ingest", "%s", err);
+			status = 1;
+			break;
+		}
+	}
+	struct weir_engine_stats st;
+	rc = weir_engine_close(e, &st, err, sizeof(err));
+	if (rc) {
+		weir_cli_err("ingest", "%s", err);
+		status = 1;
+	}
+	if (json_summary) {
+		char *js = weir_engine_stats_json(&st, dlq);
+		if (js)
+			puts(js);
+		free(js);
+	} else {
+		print_text_summary(&st, dlq);
+	}
+	if (stop_flag)
+		fprintf(stderr, "weir ingest: interrupted; everything read so far is stored\n");
+	free(dlq);
+	return status;
+}

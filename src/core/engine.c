@@ -1,0 +1,775 @@
+/*
+ * engine.c — reader, workers and writer of one pipeline (engine.h).
+ *
+ * Threads and what they own:
+ *   reader (the caller of weir_engine_feed_*): the input buffer, the JSON
+ *     parser, the dead-letter file, the watermark. It fills batches of up
+ *     to BATCH_EVENTS events whose strings live in the batch's arena, and
+ *     lists for each worker the indexes of the events routed to it
+ *     (XXH3(channel) % threads), so a batch is shared, never copied.
+ *   workers: each owns the operator state of its shard (ops/chat.c) and
+ *     turns the windows the watermark closes into records.
+ *   writer: owns the store connection; merges records, one transaction per
+ *     commit interval.
+ *
+ * Memory is bounded by design: a fixed pool of batches (the reader waits
+ * for a free one: backpressure) and a bounded record queue (a worker waits
+ * when the writer falls behind). Locks are taken per batch and per record,
+ * never per event.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "weir/engine.h"
+#include "weir/source.h"
+#include "weir/store.h"
+#include "core/deadletter.h"
+#include "core/table.h"
+#include "ops/chat.h"
+
+#define BATCH_EVENTS 4096
+#define MAX_WORKERS 64
+#define READ_CHUNK (4u << 20)
+#define HARD_LINE_CAP (64u << 20) /* longer lines are dead-lettered truncated */
+#define REC_QUEUE_MAX 8192
+
+struct batch {
+	struct batch *next; /* free list / queue link */
+	uint32_t n;
+	int64_t watermark;
+	int final;
+	atomic_int refs;
+	struct weir_arena arena;
+	uint32_t *idx[MAX_WORKERS];
+	uint32_t nidx[MAX_WORKERS];
+	struct weir_event ev[BATCH_EVENTS];
+};
+
+/* A blocking FIFO of pointers linked through their first field. */
+struct fifo {
+	pthread_mutex_t mu;
+	pthread_cond_t nonempty, nonfull;
+	void *head, *tail;
+	uint32_t len, max;
+};
+
+static void fifo_init(struct fifo *q, uint32_t max)
+{
+	memset(q, 0, sizeof(*q));
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->nonempty, NULL);
+	pthread_cond_init(&q->nonfull, NULL);
+	q->max = max;
+}
+
+static void fifo_destroy(struct fifo *q)
+{
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->nonempty);
+	pthread_cond_destroy(&q->nonfull);
+}
+
+static void fifo_push(struct fifo *q, void *item)
+{
+	*(void **)item = NULL;
+	pthread_mutex_lock(&q->mu);
+	while (q->max && q->len >= q->max)
+		pthread_cond_wait(&q->nonfull, &q->mu);
+	if (q->tail)
+		*(void **)q->tail = item;
+	else
+		q->head = item;
+	q->tail = item;
+	q->len++;
+	pthread_cond_signal(&q->nonempty);
+	pthread_mutex_unlock(&q->mu);
+}
+
+/* Pops one item; waits at most timeout_ms (-1: forever). NULL on timeout. */
+static void *fifo_pop(struct fifo *q, int timeout_ms)
+{
+	pthread_mutex_lock(&q->mu);
+	if (!q->head && timeout_ms != 0) {
+		if (timeout_ms < 0) {
+			while (!q->head)
+				pthread_cond_wait(&q->nonempty, &q->mu);
+		} else {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+			ts.tv_sec += timeout_ms / 1000 + ts.tv_nsec / 1000000000L;
+			ts.tv_nsec %= 1000000000L;
+			while (!q->head)
+				if (pthread_cond_timedwait(&q->nonempty, &q->mu, &ts) == ETIMEDOUT)
+					break;
+		}
+	}
+	void *item = q->head;
+	if (item) {
+		q->head = *(void **)item;
+		if (!q->head)
+			q->tail = NULL;
+		q->len--;
+		pthread_cond_signal(&q->nonfull);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return item;
+}
+
+struct worker {
+	struct weir_engine *e;
+	int id;
+	pthread_t th;
+	struct fifo in; /* batches */
+	struct weir_chat_shard *chat;
+	struct weir_store *ro; /* read-only store connection, for dedup loads */
+	int err;
+};
+
+struct weir_engine {
+	struct weir_engine_opts o;
+	char *store_uri, *dlq_path;
+	int nworkers;
+	struct worker w[MAX_WORKERS];
+	struct fifo free_batches;
+	struct batch *all_batches;
+	uint32_t nbatches;
+	struct batch *cur;
+	/* writer */
+	pthread_t writer;
+	struct fifo recs;
+	struct weir_store *store;
+	atomic_int writer_err;
+	char writer_errmsg[256];
+	uint32_t *gid_cache[MAX_WORKERS]; /* worker-local user id -> global id (0 = unknown) */
+	uint32_t gid_cap[MAX_WORKERS];
+	bool dedup_store;
+	/* reader */
+	struct weir_json *json;
+	struct weir_dlq dlq;
+	struct weir_engine_stats st;
+	int64_t max_ts;
+	char *buf;
+	size_t bufcap;
+	uint64_t t0;
+	uint64_t last_progress;
+	uint64_t cur_size, cur_pos; /* for progress */
+	const char *cur_source;
+};
+
+void weir_engine_opts_default(struct weir_engine_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->format = WEIR_FMT_NDJSON;
+	o->store_uri = "sqlite:weir.db";
+	o->dead_letter_path = "weir-dead-letters.ndjson";
+	o->lateness_ms = 5000;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	o->threads = n > 0 ? (int)n : 1;
+	o->max_line = 1u << 20;
+	o->commit_interval_ms = 1000;
+}
+
+/* ---- writer ------------------------------------------------------------------ */
+
+static int writer_put(struct weir_engine *e, struct weir_chat_rec *r)
+{
+	int wk = r->worker;
+	uint32_t maxuid = 0;
+	for (uint32_t i = 0; i < r->nusers; i++)
+		if (r->uids[i] >= maxuid)
+			maxuid = r->uids[i] + 1;
+	if (maxuid > e->gid_cap[wk]) {
+		uint32_t ncap = e->gid_cap[wk] ? e->gid_cap[wk] : 4096;
+		while (ncap < maxuid)
+			ncap *= 2;
+		uint32_t *n = realloc(e->gid_cache[wk], ncap * sizeof(uint32_t));
+		if (!n)
+			return WEIR_ENOMEM;
+		memset(n + e->gid_cap[wk], 0, (ncap - e->gid_cap[wk]) * sizeof(uint32_t));
+		e->gid_cache[wk] = n;
+		e->gid_cap[wk] = ncap;
+	}
+	uint32_t *gids = malloc((r->nusers ? r->nusers : 1) * sizeof(uint32_t));
+	if (!gids)
+		return WEIR_ENOMEM;
+	int rc = 0;
+	for (uint32_t i = 0; i < r->nusers && !rc; i++) {
+		uint32_t *g = &e->gid_cache[wk][r->uids[i]];
+		if (!*g)
+			rc = weir_store_user_id(e->store, r->unames[i].p, r->unames[i].n, g);
+		gids[i] = *g;
+	}
+	if (!rc)
+		rc = weir_store_chat_put(e->store, r, gids);
+	free(gids);
+	return rc;
+}
+
+static void *writer_main(void *arg)
+{
+	struct weir_engine *e = arg;
+	bool in_txn = false;
+	uint64_t txn_start = 0;
+	uint64_t interval = (uint64_t)e->o.commit_interval_ms * 1000000ULL;
+	for (;;) {
+		struct weir_chat_rec *r = fifo_pop(&e->recs, in_txn ? 50 : -1);
+		if (r == NULL || (r && r->grain == 0xff)) {
+			/* idle (or stop): commit what we have */
+			if (in_txn) {
+				if (weir_store_commit(e->store) != 0 && !atomic_load(&e->writer_err)) {
+					snprintf(e->writer_errmsg, sizeof(e->writer_errmsg), "store %s: commit failed",
+						 weir_store_uri(e->store));
+					atomic_store(&e->writer_err, WEIR_ESTORE);
+				}
+				in_txn = false;
+			}
+			if (r) { /* the stop marker */
+				free(r);
+				return NULL;
+			}
+			continue;
+		}
+		if (!in_txn && !atomic_load(&e->writer_err)) {
+			if (weir_store_begin(e->store) != 0) {
+				snprintf(e->writer_errmsg, sizeof(e->writer_errmsg), "store %s: cannot begin a transaction",
+					 weir_store_uri(e->store));
+				atomic_store(&e->writer_err, WEIR_ESTORE);
+			} else {
+				in_txn = true;
+				txn_start = weir_now_ns();
+			}
+		}
+		if (in_txn && !atomic_load(&e->writer_err)) {
+			int rc = writer_put(e, r);
+			if (rc) {
+				snprintf(e->writer_errmsg, sizeof(e->writer_errmsg), "store %s: %s",
+					 weir_store_uri(e->store), weir_strerror(rc));
+				atomic_store(&e->writer_err, rc);
+			}
+		}
+		weir_chat_rec_free(r);
+		if (in_txn && weir_now_ns() - txn_start >= interval) {
+			if (weir_store_commit(e->store) != 0 && !atomic_load(&e->writer_err)) {
+				snprintf(e->writer_errmsg, sizeof(e->writer_errmsg), "store %s: commit failed",
+					 weir_store_uri(e->store));
+				atomic_store(&e->writer_err, WEIR_ESTORE);
+			}
+			in_txn = false;
+		}
+	}
+}
+
+/* ---- workers ----------------------------------------------------------------- */
+
+static void emit_rec(void *ctx, struct weir_chat_rec *r)
+{
+	struct weir_engine *e = ctx;
+	fifo_push(&e->recs, r);
+}
+
+static int load_ids(void *ctx, struct weir_str channel, int64_t minute, struct weir_u64set *into)
+{
+	struct worker *w = ctx;
+	if (!w->e->dedup_store)
+		return 0;
+	if (!w->ro) {
+		char err[256];
+		if (weir_store_open(w->e->store_uri, true, &w->ro, err, sizeof(err)) != 0)
+			return WEIR_ESTORE;
+	}
+	return weir_store_chat_ids(w->ro, channel.p, channel.n, minute, into);
+}
+
+static void batch_release(struct weir_engine *e, struct batch *b)
+{
+	if (atomic_fetch_sub(&b->refs, 1) == 1)
+		fifo_push(&e->free_batches, b);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct weir_engine *e = w->e;
+	for (;;) {
+		struct batch *b = fifo_pop(&w->in, -1);
+		int final = b->final;
+		if (!w->err) {
+			uint32_t n = b->nidx[w->id];
+			const uint32_t *ix = b->idx[w->id];
+			for (uint32_t i = 0; i < n && !w->err; i++)
+				w->err = weir_chat_add(w->chat, &b->ev[ix[i]]);
+			if (!w->err)
+				w->err = weir_chat_advance(w->chat, final ? INT64_MAX : b->watermark);
+		}
+		batch_release(e, b);
+		if (final)
+			return NULL;
+	}
+}
+
+/* ---- reader ------------------------------------------------------------------ */
+
+static struct batch *batch_get(struct weir_engine *e)
+{
+	struct batch *b = fifo_pop(&e->free_batches, -1);
+	b->n = 0;
+	b->final = 0;
+	for (int i = 0; i < e->nworkers; i++)
+		b->nidx[i] = 0;
+	weir_arena_reset(&b->arena);
+	return b;
+}
+
+static void dispatch(struct weir_engine *e, int final)
+{
+	struct batch *b = e->cur;
+	if (!b)
+		b = batch_get(e);
+	e->cur = NULL;
+	b->final = final;
+	b->watermark = e->max_ts == INT64_MIN ? INT64_MIN : e->max_ts - e->o.lateness_ms;
+	atomic_store(&b->refs, e->nworkers);
+	for (int i = 0; i < e->nworkers; i++)
+		fifo_push(&e->w[i].in, b);
+}
+
+static void dead(struct weir_engine *e, const char *source, uint64_t line, int reason, const char *detail,
+		 const char *raw, size_t n, int truncated)
+{
+	e->st.dead++;
+	e->st.reasons[reason]++;
+	weir_dlq_write(&e->dlq, source, line, weir_reason_name(reason), detail, raw, n, truncated);
+}
+
+/* Copy an IRC event's views into the batch arena (they point into the line). */
+static int own_strings(struct weir_arena *a, struct weir_event *ev)
+{
+	struct weir_str *f[] = {&ev->channel, &ev->user, &ev->text, &ev->id, &ev->user_id, &ev->display_name};
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if (!f[i]->p)
+			continue;
+		char *p = weir_arena_strdup(a, f[i]->p, f[i]->n);
+		if (!p)
+			return WEIR_ENOMEM;
+		f[i]->p = p;
+	}
+	if (ev->nitems) {
+		struct weir_str *items = weir_arena_alloc(a, ev->nitems * sizeof(*items));
+		if (!items)
+			return WEIR_ENOMEM;
+		for (uint32_t i = 0; i < ev->nitems; i++) {
+			items[i].n = ev->items[i].n;
+			items[i].p = weir_arena_strdup(a, ev->items[i].p, ev->items[i].n);
+			if (!items[i].p)
+				return WEIR_ENOMEM;
+		}
+		ev->items = items;
+	}
+	return 0;
+}
+
+static int is_blank(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\v' && p[i] != '\f')
+			return 0;
+	return 1;
+}
+
+static void progress(struct weir_engine *e, int force)
+{
+	if (!e->o.progress)
+		return;
+	uint64_t now = weir_now_ns();
+	if (!force && now - e->last_progress < 250000000ULL)
+		return;
+	e->last_progress = now;
+	double secs = (double)(now - e->t0) / 1e9;
+	double rate = secs > 0 ? (double)e->st.events / secs : 0;
+	double mb = (double)e->st.bytes / 1e6;
+	char eta[32] = "";
+	if (e->cur_size && e->cur_pos && secs > 0.2) {
+		double left = (double)(e->cur_size - e->cur_pos) / ((double)e->cur_pos / secs);
+		snprintf(eta, sizeof(eta), "  ETA %.0fs", left < 0 ? 0 : left);
+	}
+	fprintf(stderr, "\r\033[K%s: %.1f MB  %llu events  %.0f events/s  %llu dead%s", e->cur_source, mb,
+		(unsigned long long)e->st.events, rate, (unsigned long long)e->st.dead, eta);
+	if (force)
+		fputc('\n', stderr);
+}
+
+/* Handles one line (without its '\n'); p has WEIR_JSON_PADDING bytes after it. */
+static int one_line(struct weir_engine *e, const char *source, uint64_t lineno, const char *p, size_t n,
+		    int truncated)
+{
+	e->st.lines++;
+	if (n && p[n - 1] == '\r' && e->o.format == WEIR_FMT_IRC)
+		n--;
+	if (is_blank(p, n)) {
+		e->st.blank++;
+		return 0;
+	}
+	if (n > e->o.max_line) {
+		dead(e, source, lineno, WEIR_R_LINE_TOO_LONG, NULL, p, n, truncated);
+		return 0;
+	}
+	if (!e->cur)
+		e->cur = batch_get(e);
+	struct batch *b = e->cur;
+	struct weir_event *ev = &b->ev[b->n];
+	const char *detail = NULL;
+	int r;
+	if (e->o.format == WEIR_FMT_IRC) {
+		r = weir_irc_parse(&e->st.irc, p, n, weir_wall_ms(), &b->arena, ev);
+		if (r == 0) {
+			e->st.irc_skipped++;
+			return 0;
+		}
+		if (r < 0) {
+			dead(e, source, lineno, -r, NULL, p, n, 0);
+			return 0;
+		}
+		if (own_strings(&b->arena, ev) != 0)
+			return WEIR_ENOMEM;
+	} else {
+		r = weir_json_parse(e->json, p, n, &b->arena, ev, &detail);
+		if (r != WEIR_R_OK) {
+			dead(e, source, lineno, r, detail, p, n, 0);
+			return 0;
+		}
+	}
+	ev->line = lineno;
+	e->st.events++;
+	e->st.by_kind[ev->kind]++;
+	if (ev->ts < e->st.min_ts)
+		e->st.min_ts = ev->ts;
+	if (ev->ts > e->st.max_ts)
+		e->st.max_ts = ev->ts;
+	/* Late: its minute window had closed before it arrived (events.md §3). */
+	if (e->max_ts != INT64_MIN &&
+	    weir_floor(ev->ts, WEIR_MS_PER_MIN) + WEIR_MS_PER_MIN <= e->max_ts - e->o.lateness_ms) {
+		ev->flags |= WEIR_EV_LATE;
+		e->st.late++;
+	}
+	if (ev->ts > e->max_ts)
+		e->max_ts = ev->ts;
+	if (ev->kind != WEIR_KIND_CHAT) {
+		e->st.unrouted++;
+		return 0;
+	}
+	uint32_t shard = (uint32_t)(weir_hash(ev->channel.p, ev->channel.n) % (uint64_t)e->nworkers);
+	b->idx[shard][b->nidx[shard]++] = b->n;
+	b->n++;
+	if (b->n == BATCH_EVENTS)
+		dispatch(e, 0);
+	return 0;
+}
+
+/* Splits buf[0..len) into lines; returns bytes consumed (up to the last '\n'). */
+static size_t split_lines(struct weir_engine *e, const char *source, uint64_t *lineno, const char *buf,
+			  size_t len, int at_eof, int *err)
+{
+	size_t off = 0;
+	for (;;) {
+		const char *nl = memchr(buf + off, '\n', len - off);
+		if (!nl) {
+			if (at_eof && off < len) {
+				*err = one_line(e, source, ++*lineno, buf + off, len - off, 0);
+				off = len;
+			}
+			return off;
+		}
+		size_t n = (size_t)(nl - (buf + off));
+		*err = one_line(e, source, ++*lineno, buf + off, n, 0);
+		if (*err)
+			return off;
+		off += n + 1;
+		if ((e->st.lines & 0xffff) == 0)
+			progress(e, 0);
+	}
+}
+
+int weir_engine_feed_file(struct weir_engine *e, const char *path, char *err, size_t errcap)
+{
+	struct weir_input *in;
+	int rc = weir_input_open(path, &in, err, errcap);
+	if (rc)
+		return rc;
+	const char *source = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	e->cur_source = source;
+	e->cur_size = weir_input_size(in);
+	e->st.files++;
+	uint64_t lineno = 0;
+	size_t have = 0; /* carried bytes of an unfinished line at buf[0..have) */
+	int skipping = 0; /* inside a line longer than HARD_LINE_CAP */
+	for (;;) {
+		if (e->o.stop && *e->o.stop)
+			break;
+		if (e->bufcap - have < READ_CHUNK) {
+			/* an unfinished line fills the buffer: grow, up to the hard cap */
+			size_t ncap = e->bufcap * 2;
+			if (ncap > HARD_LINE_CAP + READ_CHUNK) {
+				/* dead-letter what we have, truncated, and skip to the next '\n' */
+				dead(e, source, ++lineno, WEIR_R_LINE_TOO_LONG, "line longer than 64 MiB", e->buf, have, 1);
+				e->st.lines++;
+				have = 0;
+				skipping = 1;
+			} else {
+				char *nb = realloc(e->buf, ncap + WEIR_JSON_PADDING);
+				if (!nb) {
+					rc = WEIR_ENOMEM;
+					break;
+				}
+				e->buf = nb;
+				e->bufcap = ncap;
+			}
+		}
+		ssize_t r = weir_input_read(in, e->buf + have, e->bufcap - have);
+		if (r < 0) {
+			snprintf(err, errcap, "%s: read error (%s)", source, weir_strerror((int)r));
+			rc = (int)r;
+			break;
+		}
+		e->cur_pos = weir_input_pos(in);
+		e->st.bytes += (uint64_t)r;
+		size_t len = have + (size_t)r;
+		size_t start = 0;
+		if (skipping) {
+			char *nl = memchr(e->buf, '\n', len);
+			if (!nl) {
+				have = 0;
+				if (r == 0)
+					break;
+				continue;
+			}
+			start = (size_t)(nl - e->buf) + 1;
+			skipping = 0;
+		}
+		memset(e->buf + len, 0, WEIR_JSON_PADDING);
+		int perr = 0;
+		size_t used = start + split_lines(e, source, &lineno, e->buf + start, len - start, r == 0, &perr);
+		if (perr) {
+			rc = perr;
+			break;
+		}
+		have = len - used;
+		if (have && used)
+			memmove(e->buf, e->buf + used, have);
+		if (r == 0)
+			break;
+	}
+	weir_input_close(in);
+	progress(e, 1);
+	if (!rc && e->cur && e->cur->n)
+		dispatch(e, 0);
+	return rc;
+}
+
+int weir_engine_feed_lines(struct weir_engine *e, const char *source, const char *buf, size_t len)
+{
+	uint64_t lineno = e->st.lines;
+	int err = 0;
+	e->cur_source = source;
+	e->st.bytes += len;
+	split_lines(e, source, &lineno, buf, len, 1, &err);
+	if (!err && e->cur && e->cur->n)
+		dispatch(e, 0);
+	else if (!err)
+		dispatch(e, 0); /* carry the watermark forward even without events */
+	return err;
+}
+
+void weir_engine_stats(struct weir_engine *e, struct weir_engine_stats *st)
+{
+	*st = e->st;
+	st->seconds = (double)(weir_now_ns() - e->t0) / 1e9;
+}
+
+/* ---- life cycle --------------------------------------------------------------- */
+
+int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out, char *err, size_t errcap)
+{
+	if (o->threads < 1 || o->threads > MAX_WORKERS) {
+		snprintf(err, errcap, "--threads: must be 1..%d", MAX_WORKERS);
+		return WEIR_EINVAL;
+	}
+	struct weir_engine *e = calloc(1, sizeof(*e));
+	if (!e)
+		return WEIR_ENOMEM;
+	e->o = *o;
+	e->store_uri = strdup(o->store_uri);
+	e->dlq_path = o->dead_letter_path ? strdup(o->dead_letter_path) : NULL;
+	e->o.store_uri = e->store_uri;
+	e->o.dead_letter_path = e->dlq_path;
+	e->nworkers = o->threads;
+	e->max_ts = INT64_MIN;
+	e->st.min_ts = INT64_MAX;
+	e->st.max_ts = INT64_MIN;
+	e->t0 = weir_now_ns();
+	weir_irc_init(&e->st.irc);
+	weir_dlq_init(&e->dlq, e->dlq_path);
+	int rc = weir_store_open(e->store_uri, false, &e->store, err, errcap);
+	if (rc) {
+		weir_dlq_close(&e->dlq);
+		free(e->store_uri);
+		free(e->dlq_path);
+		free(e);
+		return rc;
+	}
+	e->dedup_store = weir_store_has_chat(e->store);
+	e->json = weir_json_new();
+	e->bufcap = READ_CHUNK * 2;
+	e->buf = malloc(e->bufcap + WEIR_JSON_PADDING);
+	e->nbatches = (uint32_t)(3 * e->nworkers + 2);
+	e->all_batches = calloc(e->nbatches, sizeof(struct batch));
+	if (!e->json || !e->buf || !e->all_batches)
+		goto oom;
+	fifo_init(&e->free_batches, 0);
+	fifo_init(&e->recs, REC_QUEUE_MAX);
+	for (uint32_t i = 0; i < e->nbatches; i++) {
+		struct batch *b = &e->all_batches[i];
+		weir_arena_init(&b->arena, 1 << 20);
+		for (int k = 0; k < e->nworkers; k++) {
+			b->idx[k] = malloc(BATCH_EVENTS * sizeof(uint32_t));
+			if (!b->idx[k])
+				goto oom;
+		}
+		fifo_push(&e->free_batches, b);
+	}
+	pthread_create(&e->writer, NULL, writer_main, e);
+	for (int i = 0; i < e->nworkers; i++) {
+		struct worker *w = &e->w[i];
+		w->e = e;
+		w->id = i;
+		fifo_init(&w->in, 0);
+		struct weir_chat_env env = {.worker = (uint16_t)i,
+					    .emit = emit_rec,
+					    .emit_ctx = e,
+					    .load_ids = e->dedup_store ? load_ids : NULL,
+					    .load_ctx = w};
+		w->chat = weir_chat_shard_new(&env);
+		if (!w->chat)
+			goto oom; /* threads started so far are stopped by close's final batch */
+		pthread_create(&w->th, NULL, worker_main, w);
+	}
+	*out = e;
+	return 0;
+oom:
+	snprintf(err, errcap, "out of memory");
+	/* Only reached before any worker thread runs, in practice at start-up. */
+	return WEIR_ENOMEM;
+}
+
+int weir_engine_close(struct weir_engine *e, struct weir_engine_stats *st, char *err, size_t errcap)
+{
+	int rc = 0;
+	dispatch(e, 1);
+	for (int i = 0; i < e->nworkers; i++) {
+		pthread_join(e->w[i].th, NULL);
+		if (e->w[i].err && !rc) {
+			rc = e->w[i].err;
+			snprintf(err, errcap, "worker %d: %s", i, weir_strerror(rc));
+		}
+	}
+	/* stop marker for the writer: a record with grain 0xff */
+	struct weir_chat_rec *stop = calloc(1, sizeof(*stop));
+	stop->grain = 0xff;
+	fifo_push(&e->recs, stop);
+	pthread_join(e->writer, NULL);
+	if (atomic_load(&e->writer_err) && !rc) {
+		rc = atomic_load(&e->writer_err);
+		snprintf(err, errcap, "%s", e->writer_errmsg);
+	}
+	for (int i = 0; i < e->nworkers; i++) {
+		struct weir_chat_stats cs;
+		weir_chat_get_stats(e->w[i].chat, &cs);
+		e->st.duplicates += cs.duplicates;
+		e->st.corrections += cs.corrections;
+		e->st.records += cs.records;
+	}
+	e->st.seconds = (double)(weir_now_ns() - e->t0) / 1e9;
+	if (weir_dlq_close(&e->dlq) != 0 && !rc) {
+		rc = WEIR_EIO;
+		snprintf(err, errcap, "dead-letter file %s: write failed", e->dlq_path);
+	}
+	if (st)
+		*st = e->st;
+	if (!rc) {
+		char *js = weir_engine_stats_json(&e->st, e->dlq_path);
+		if (js)
+			weir_store_log_ingest(e->store, e->st.files ? "files" : "stream", js);
+		free(js);
+	}
+	for (int i = 0; i < e->nworkers; i++) {
+		weir_chat_shard_free(e->w[i].chat);
+		weir_store_close(e->w[i].ro);
+		fifo_destroy(&e->w[i].in);
+		free(e->gid_cache[i]);
+	}
+	for (uint32_t i = 0; i < e->nbatches; i++) {
+		weir_arena_free(&e->all_batches[i].arena);
+		for (int k = 0; k < e->nworkers; k++)
+			free(e->all_batches[i].idx[k]);
+	}
+	free(e->all_batches);
+	fifo_destroy(&e->free_batches);
+	fifo_destroy(&e->recs);
+	weir_store_close(e->store);
+	weir_json_free(e->json);
+	free(e->buf);
+	free(e->store_uri);
+	free(e->dlq_path);
+	free(e);
+	return rc;
+}
+
+char *weir_engine_stats_json(const struct weir_engine_stats *st, const char *dlq)
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+	if (!f)
+		return NULL;
+	fprintf(f, "{\"files\":%llu,\"bytes\":%llu,\"lines\":%llu,\"events\":%llu,\"by_kind\":{",
+		(unsigned long long)st->files, (unsigned long long)st->bytes, (unsigned long long)st->lines,
+		(unsigned long long)st->events);
+	for (int k = 1; k < WEIR_KIND_COUNT; k++)
+		fprintf(f, "%s\"%s\":%llu", k > 1 ? "," : "", weir_kind_name(k), (unsigned long long)st->by_kind[k]);
+	fprintf(f, "},\"blank\":%llu,\"skipped\":%llu,\"duplicates\":%llu,\"late\":%llu,\"corrections\":%llu,"
+		   "\"not_analysed\":%llu,\"dead_letters\":%llu,\"reasons\":{",
+		(unsigned long long)st->blank, (unsigned long long)st->irc_skipped,
+		(unsigned long long)st->duplicates, (unsigned long long)st->late,
+		(unsigned long long)st->corrections, (unsigned long long)st->unrouted,
+		(unsigned long long)st->dead);
+	int first = 1;
+	for (int r = 1; r < WEIR_R_COUNT; r++)
+		if (st->reasons[r]) {
+			fprintf(f, "%s\"%s\":%llu", first ? "" : ",", weir_reason_name(r),
+				(unsigned long long)st->reasons[r]);
+			first = 0;
+		}
+	fputs("},\"irc_commands\":{", f);
+	for (uint32_t i = 0; i < st->irc.ncmds; i++) {
+		fputs(i ? ",\"" : "\"", f);
+		weir_json_escape(f, st->irc.cmds[i].name, strlen(st->irc.cmds[i].name));
+		fprintf(f, "\":%llu", (unsigned long long)st->irc.cmds[i].count);
+	}
+	fputs("},\"dead_letter_file\":", f);
+	if (dlq && st->dead) {
+		fputc('"', f);
+		weir_json_escape(f, dlq, strlen(dlq));
+		fputc('"', f);
+	} else {
+		fputs("null", f);
+	}
+	fprintf(f, ",\"seconds\":%.3f,\"events_per_s\":%.0f}", st->seconds,
+		st->seconds > 0 ? (double)st->events / st->seconds : 0.0);
+	fclose(f);
+	return out;
+}

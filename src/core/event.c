@@ -1,0 +1,353 @@
+/*
+ * event.c — names of kinds, platforms and reject reasons, and the
+ * validation of canonical NDJSON events (events.md §1).
+ *
+ * Parsing is split in two: a JSON backend collects the known fields into
+ * slots (json_fields.h), then weir_event_from_fields() checks them per kind.
+ * weir_json_parse() is the entry point the sources call.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "weir/event.h"
+#include "core/json_fields.h"
+
+static const char *const kind_names[WEIR_KIND_COUNT] = {"none",     "chat", "followers",
+							"stream",   "chatters", "post"};
+static const char *const platform_names[WEIR_PLATFORM_COUNT] = {"none", "twitch", "youtube", "twitter",
+								"facebook"};
+static const char *const reason_names[WEIR_R_COUNT] = {
+	"ok",           "invalid_json",  "not_object",   "invalid_utf8",     "nul_byte",
+	"line_too_long", "missing_field", "wrong_type",   "bad_value",        "unknown_kind",
+	"unknown_platform", "bad_timestamp", "irc_malformed", "irc_no_channel",
+};
+
+const char *weir_kind_name(int kind)
+{
+	return kind >= 0 && kind < WEIR_KIND_COUNT ? kind_names[kind] : "?";
+}
+
+const char *weir_platform_name(int platform)
+{
+	return platform >= 0 && platform < WEIR_PLATFORM_COUNT ? platform_names[platform] : "?";
+}
+
+const char *weir_reason_name(int reason)
+{
+	return reason >= 0 && reason < WEIR_R_COUNT ? reason_names[reason] : "?";
+}
+
+static int name_index(const char *const *names, int count, const char *p, size_t n)
+{
+	for (int i = 1; i < count; i++)
+		if (strlen(names[i]) == n && memcmp(names[i], p, n) == 0)
+			return i;
+	return 0;
+}
+
+int weir_kind_from(const char *p, size_t n)
+{
+	return name_index(kind_names, WEIR_KIND_COUNT, p, n);
+}
+
+int weir_platform_from(const char *p, size_t n)
+{
+	return name_index(platform_names, WEIR_PLATFORM_COUNT, p, n);
+}
+
+void weir_event_clear(struct weir_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->count = ev->viewers = ev->started_at = WEIR_ABSENT;
+	ev->likes = ev->shares = ev->replies = ev->views = WEIR_ABSENT;
+	ev->live = -1;
+}
+
+static const char *const field_names[WEIR_F_COUNT] = {
+	"kind",     "platform",  "ts",       "channel",         "user",     "text",       "id",
+	"user_id",  "display_name", "badges", "followers",      "streamer", "live",       "viewers",
+	"game",     "language",  "title",    "started_at",      "users",    "author",     "likes",
+	"shares",   "replies",   "views",    "location",        "author_location", "lang", "hashtags",
+};
+
+const char *weir_jfield_name(int f)
+{
+	return f >= 0 && f < WEIR_F_COUNT ? field_names[f] : "?";
+}
+
+int weir_jfield_lookup(const char *k, size_t n)
+{
+	/* A switch on the first byte keeps this to one or two memcmp. */
+	if (n == 0)
+		return -1;
+	for (int f = 0; f < WEIR_F_COUNT; f++) {
+		const char *name = field_names[f];
+		if (name[0] == k[0] && strlen(name) == n && memcmp(name, k, n) == 0)
+			return f;
+	}
+	return -1;
+}
+
+/* Value checks shared by every kind. Each returns WEIR_R_OK or a reason. */
+static int need_str(struct weir_jval *f, int slot, bool required, struct weir_str *out, const char **detail)
+{
+	struct weir_jval *v = &f[slot];
+	if (v->type == WEIR_JT_ABSENT || v->type == WEIR_JT_NULL) {
+		if (required) {
+			*detail = field_names[slot];
+			return WEIR_R_MISSING_FIELD;
+		}
+		return WEIR_R_OK;
+	}
+	if (v->type != WEIR_JT_STR) {
+		*detail = field_names[slot];
+		return WEIR_R_WRONG_TYPE;
+	}
+	*out = v->s;
+	return WEIR_R_OK;
+}
+
+/* An id may be a string or an integer (kept as its decimal text). */
+static int need_id(struct weir_jval *f, int slot, bool required, struct weir_arena *a, struct weir_str *out,
+		   const char **detail)
+{
+	struct weir_jval *v = &f[slot];
+	if (v->type == WEIR_JT_INT) {
+		char buf[24];
+		int n = snprintf(buf, sizeof(buf), "%lld", (long long)v->i);
+		char *p = weir_arena_strdup(a, buf, (size_t)n);
+		if (!p)
+			return WEIR_R_BAD_VALUE;
+		out->p = p;
+		out->n = (uint32_t)n;
+		return WEIR_R_OK;
+	}
+	return need_str(f, slot, required, out, detail);
+}
+
+static int need_count(struct weir_jval *f, int slot, bool required, int64_t *out, const char **detail)
+{
+	struct weir_jval *v = &f[slot];
+	if (v->type == WEIR_JT_ABSENT || v->type == WEIR_JT_NULL) {
+		if (required) {
+			*detail = field_names[slot];
+			return WEIR_R_MISSING_FIELD;
+		}
+		return WEIR_R_OK;
+	}
+	*detail = field_names[slot];
+	if (v->type != WEIR_JT_INT)
+		return WEIR_R_WRONG_TYPE;
+	if (v->i < 0)
+		return WEIR_R_BAD_VALUE;
+	*out = v->i;
+	*detail = NULL;
+	return WEIR_R_OK;
+}
+
+static int need_strarr(struct weir_jval *f, int slot, bool required, const struct weir_str **items,
+		       uint32_t *n, const char **detail)
+{
+	struct weir_jval *v = &f[slot];
+	if (v->type == WEIR_JT_ABSENT || v->type == WEIR_JT_NULL) {
+		if (required) {
+			*detail = field_names[slot];
+			return WEIR_R_MISSING_FIELD;
+		}
+		return WEIR_R_OK;
+	}
+	if (v->type != WEIR_JT_STRARR) {
+		*detail = field_names[slot];
+		return WEIR_R_WRONG_TYPE;
+	}
+	*items = v->items;
+	*n = v->n;
+	return WEIR_R_OK;
+}
+
+/* Earliest and latest accepted event times: years 1900 to 9999. */
+#define TS_MIN (-2208988800000LL)
+#define TS_MAX (253402300799999LL)
+
+static int need_time(struct weir_jval *f, int slot, bool required, int64_t *out, const char **detail)
+{
+	struct weir_jval *v = &f[slot];
+	if (v->type == WEIR_JT_ABSENT || v->type == WEIR_JT_NULL) {
+		if (required) {
+			*detail = field_names[slot];
+			return WEIR_R_MISSING_FIELD;
+		}
+		return WEIR_R_OK;
+	}
+	*detail = field_names[slot];
+	int64_t ms;
+	if (v->type == WEIR_JT_INT)
+		ms = v->i;
+	else if (v->type == WEIR_JT_STR) {
+		if (weir_time_parse(v->s.p, v->s.n, &ms) != 0)
+			return WEIR_R_BAD_TIMESTAMP;
+	} else {
+		return WEIR_R_WRONG_TYPE;
+	}
+	if (ms < TS_MIN || ms > TS_MAX)
+		return WEIR_R_BAD_TIMESTAMP;
+	*out = ms;
+	*detail = NULL;
+	return WEIR_R_OK;
+}
+
+static void lower_ascii(struct weir_str s)
+{
+	char *p = (char *)s.p; /* arena copy owned by this event */
+	for (uint32_t i = 0; i < s.n; i++)
+		if (p[i] >= 'A' && p[i] <= 'Z')
+			p[i] = (char)(p[i] + 32);
+}
+
+#define TRY(x)                                    \
+	do {                                      \
+		int r_ = (x);                     \
+		if (r_ != WEIR_R_OK)              \
+			return r_;                \
+	} while (0)
+
+int weir_event_from_fields(struct weir_jval *f, struct weir_arena *a, struct weir_event *ev,
+			   const char **detail)
+{
+	struct weir_str kind = {0}, platform = {0};
+	weir_event_clear(ev);
+	TRY(need_str(f, WEIR_F_KIND, true, &kind, detail));
+	ev->kind = (uint8_t)weir_kind_from(kind.p, kind.n);
+	if (!ev->kind) {
+		*detail = "kind";
+		return WEIR_R_UNKNOWN_KIND;
+	}
+	TRY(need_str(f, WEIR_F_PLATFORM, true, &platform, detail));
+	ev->platform = (uint8_t)weir_platform_from(platform.p, platform.n);
+	if (!ev->platform) {
+		*detail = "platform";
+		return WEIR_R_UNKNOWN_PLATFORM;
+	}
+	TRY(need_time(f, WEIR_F_TS, true, &ev->ts, detail));
+	ev->flags |= WEIR_EV_HAS_TS;
+
+	switch (ev->kind) {
+	case WEIR_KIND_CHAT:
+		TRY(need_str(f, WEIR_F_CHANNEL, true, &ev->channel, detail));
+		TRY(need_str(f, WEIR_F_USER, true, &ev->user, detail));
+		TRY(need_str(f, WEIR_F_TEXT, true, &ev->text, detail));
+		TRY(need_id(f, WEIR_F_ID, false, a, &ev->id, detail));
+		TRY(need_id(f, WEIR_F_USER_ID, false, a, &ev->user_id, detail));
+		TRY(need_str(f, WEIR_F_DISPLAY_NAME, false, &ev->display_name, detail));
+		TRY(need_strarr(f, WEIR_F_BADGES, false, &ev->items, &ev->nitems, detail));
+		break;
+	case WEIR_KIND_FOLLOWERS:
+		TRY(need_str(f, WEIR_F_CHANNEL, true, &ev->channel, detail));
+		TRY(need_count(f, WEIR_F_FOLLOWERS, true, &ev->count, detail));
+		TRY(need_str(f, WEIR_F_STREAMER, false, &ev->streamer, detail));
+		break;
+	case WEIR_KIND_STREAM:
+		TRY(need_str(f, WEIR_F_CHANNEL, true, &ev->channel, detail));
+		if (f[WEIR_F_LIVE].type == WEIR_JT_ABSENT || f[WEIR_F_LIVE].type == WEIR_JT_NULL) {
+			*detail = "live";
+			return WEIR_R_MISSING_FIELD;
+		}
+		if (f[WEIR_F_LIVE].type != WEIR_JT_BOOL) {
+			*detail = "live";
+			return WEIR_R_WRONG_TYPE;
+		}
+		ev->live = f[WEIR_F_LIVE].b;
+		TRY(need_count(f, WEIR_F_VIEWERS, false, &ev->viewers, detail));
+		TRY(need_str(f, WEIR_F_GAME, false, &ev->game, detail));
+		TRY(need_str(f, WEIR_F_LANGUAGE, false, &ev->language, detail));
+		TRY(need_str(f, WEIR_F_TITLE, false, &ev->title, detail));
+		TRY(need_time(f, WEIR_F_STARTED_AT, false, &ev->started_at, detail));
+		break;
+	case WEIR_KIND_CHATTERS:
+		TRY(need_str(f, WEIR_F_CHANNEL, true, &ev->channel, detail));
+		TRY(need_strarr(f, WEIR_F_USERS, true, &ev->items, &ev->nitems, detail));
+		break;
+	case WEIR_KIND_POST:
+		TRY(need_id(f, WEIR_F_ID, true, a, &ev->id, detail));
+		TRY(need_str(f, WEIR_F_AUTHOR, true, &ev->user, detail));
+		TRY(need_str(f, WEIR_F_TEXT, true, &ev->text, detail));
+		TRY(need_count(f, WEIR_F_FOLLOWERS, false, &ev->count, detail));
+		TRY(need_count(f, WEIR_F_LIKES, false, &ev->likes, detail));
+		TRY(need_count(f, WEIR_F_SHARES, false, &ev->shares, detail));
+		TRY(need_count(f, WEIR_F_REPLIES, false, &ev->replies, detail));
+		TRY(need_count(f, WEIR_F_VIEWS, false, &ev->views, detail));
+		TRY(need_str(f, WEIR_F_LOCATION, false, &ev->location, detail));
+		TRY(need_str(f, WEIR_F_AUTHOR_LOCATION, false, &ev->author_location, detail));
+		TRY(need_str(f, WEIR_F_LANG, false, &ev->language, detail));
+		TRY(need_strarr(f, WEIR_F_HASHTAGS, false, &ev->items, &ev->nitems, detail));
+		break;
+	}
+	if (ev->channel.p)
+		lower_ascii(ev->channel);
+	if (ev->channel.p && ev->channel.n == 0) {
+		*detail = "channel";
+		return WEIR_R_BAD_VALUE;
+	}
+	*detail = NULL;
+	return WEIR_R_OK;
+}
+
+/* The parser object: one backend, one slot array. */
+enum { BACKEND_SIMD, BACKEND_CJSON };
+struct weir_json {
+	int backend;
+	void *impl;
+	struct weir_jval f[WEIR_F_COUNT];
+};
+
+static int default_backend(void)
+{
+	const char *e = getenv("WEIR_JSON");
+	return e && strcmp(e, "cjson") == 0 ? BACKEND_CJSON : BACKEND_SIMD;
+}
+
+const char *weir_json_backend(void)
+{
+	return default_backend() == BACKEND_CJSON ? "cjson" : "simdjson";
+}
+
+struct weir_json *weir_json_new(void)
+{
+	struct weir_json *j = calloc(1, sizeof(*j));
+	if (!j)
+		return NULL;
+	j->backend = default_backend();
+	j->impl = j->backend == BACKEND_CJSON ? weir_json_cjson_new() : weir_json_simd_new();
+	if (!j->impl) {
+		free(j);
+		return NULL;
+	}
+	return j;
+}
+
+void weir_json_free(struct weir_json *j)
+{
+	if (!j)
+		return;
+	if (j->backend == BACKEND_CJSON)
+		weir_json_cjson_free(j->impl);
+	else
+		weir_json_simd_free(j->impl);
+	free(j);
+}
+
+int weir_json_parse(struct weir_json *j, const char *line, size_t len, struct weir_arena *a,
+		    struct weir_event *ev, const char **detail)
+{
+	*detail = NULL;
+	if (memchr(line, 0, len))
+		return WEIR_R_NUL_BYTE;
+	for (int i = 0; i < WEIR_F_COUNT; i++)
+		j->f[i].type = WEIR_JT_ABSENT;
+	int r = j->backend == BACKEND_CJSON ? weir_json_cjson_parse(j->impl, line, len, a, j->f)
+					    : weir_json_simd_parse(j->impl, line, len, a, j->f);
+	if (r != WEIR_R_OK)
+		return r;
+	return weir_event_from_fields(j->f, a, ev, detail);
+}

@@ -1,0 +1,94 @@
+/*
+ * json_fields.h — the seam between a JSON library and event validation.
+ *
+ * A backend (json_simd.cc: simdjson On-Demand; json_cjson.c: cJSON) walks
+ * one object and stores the value of every field weir knows into a slot of
+ * struct weir_jval[WEIR_F_COUNT]; unknown fields are skipped. Then
+ * weir_event_from_fields() (event.c) applies events.md §1: required fields,
+ * types and values per kind. So both libraries reject exactly the same lines
+ * for the same reasons.
+ */
+#ifndef WEIR_JSON_FIELDS_H
+#define WEIR_JSON_FIELDS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "weir/event.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum weir_jtype {
+	WEIR_JT_ABSENT = 0,
+	WEIR_JT_NULL,
+	WEIR_JT_BOOL,
+	WEIR_JT_INT,
+	WEIR_JT_FLOAT,
+	WEIR_JT_STR,
+	WEIR_JT_STRARR, /* array whose elements are all strings */
+	WEIR_JT_OTHER,  /* object, mixed array, number out of int64 range */
+};
+
+struct weir_jval {
+	uint8_t type;
+	bool b;
+	uint32_t n; /* STRARR length */
+	int64_t i;
+	struct weir_str s;            /* STR: unescaped copy in the arena */
+	const struct weir_str *items; /* STRARR: in the arena */
+};
+
+enum weir_jfield {
+	WEIR_F_KIND,
+	WEIR_F_PLATFORM,
+	WEIR_F_TS,
+	WEIR_F_CHANNEL,
+	WEIR_F_USER,
+	WEIR_F_TEXT,
+	WEIR_F_ID,
+	WEIR_F_USER_ID,
+	WEIR_F_DISPLAY_NAME,
+	WEIR_F_BADGES,
+	WEIR_F_FOLLOWERS,
+	WEIR_F_STREAMER,
+	WEIR_F_LIVE,
+	WEIR_F_VIEWERS,
+	WEIR_F_GAME,
+	WEIR_F_LANGUAGE,
+	WEIR_F_TITLE,
+	WEIR_F_STARTED_AT,
+	WEIR_F_USERS,
+	WEIR_F_AUTHOR,
+	WEIR_F_LIKES,
+	WEIR_F_SHARES,
+	WEIR_F_REPLIES,
+	WEIR_F_VIEWS,
+	WEIR_F_LOCATION,
+	WEIR_F_AUTHOR_LOCATION,
+	WEIR_F_LANG,
+	WEIR_F_HASHTAGS,
+	WEIR_F_COUNT
+};
+
+/* Field slot for a key, or -1 for a field weir does not use. */
+int weir_jfield_lookup(const char *k, size_t n);
+/* Name of a slot, for dead-letter details. */
+const char *weir_jfield_name(int f);
+/* Validate the collected fields and fill ev (events.md §1). */
+int weir_event_from_fields(struct weir_jval *f, struct weir_arena *a, struct weir_event *ev,
+			   const char **detail);
+
+/* The backends: parse one line (followed by WEIR_JSON_PADDING bytes). */
+void *weir_json_simd_new(void);
+void weir_json_simd_free(void *p);
+int weir_json_simd_parse(void *p, const char *line, size_t len, struct weir_arena *a, struct weir_jval *f);
+void *weir_json_cjson_new(void);
+void weir_json_cjson_free(void *p);
+int weir_json_cjson_parse(void *p, const char *line, size_t len, struct weir_arena *a, struct weir_jval *f);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

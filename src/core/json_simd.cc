@@ -1,0 +1,187 @@
+/*
+ * json_simd.cc — the simdjson On-Demand backend of the NDJSON parser.
+ *
+ * A thin C++ shim: it walks the top-level object once, copies the values of
+ * the fields weir knows into the arena (unescaped) and leaves validation to
+ * event.c. simdjson checks UTF-8 for the whole line in its first stage, so
+ * invalid bytes anywhere in the line are reported as invalid_utf8.
+ * Chosen over cJSON by measurement (docs/benchmarks.md).
+ */
+#include <simdjson.h>
+
+#include <cstring>
+#include <new>
+
+#include "core/json_fields.h"
+
+using namespace simdjson;
+
+namespace {
+
+struct simd_parser {
+	ondemand::parser parser;
+};
+
+int map_error(error_code e)
+{
+	switch (e) {
+	case UTF8_ERROR:
+		return WEIR_R_INVALID_UTF8;
+	case INCORRECT_TYPE:
+		return WEIR_R_NOT_OBJECT;
+	default:
+		return WEIR_R_INVALID_JSON;
+	}
+}
+
+bool copy_str(struct weir_arena *a, std::string_view sv, struct weir_str *out)
+{
+	char *p = weir_arena_strdup(a, sv.data(), sv.size());
+	if (!p)
+		return false;
+	out->p = p;
+	out->n = (uint32_t)sv.size();
+	return true;
+}
+
+/* Reads one value into slot v. Returns WEIR_R_OK or a reason. */
+int read_value(ondemand::value val, struct weir_arena *a, struct weir_jval *v)
+{
+	ondemand::json_type t;
+	if (val.type().get(t))
+		return WEIR_R_INVALID_JSON;
+	switch (t) {
+	case ondemand::json_type::string: {
+		std::string_view sv;
+		auto e = val.get_string().get(sv);
+		if (e)
+			return map_error(e);
+		if (!copy_str(a, sv, &v->s))
+			return WEIR_R_BAD_VALUE;
+		v->type = WEIR_JT_STR;
+		return WEIR_R_OK;
+	}
+	case ondemand::json_type::number: {
+		ondemand::number_type nt;
+		if (val.get_number_type().get(nt))
+			return WEIR_R_INVALID_JSON;
+		if (nt == ondemand::number_type::signed_integer) {
+			if (val.get_int64().get(v->i))
+				return WEIR_R_INVALID_JSON;
+			v->type = WEIR_JT_INT;
+		} else {
+			double d;
+			if (val.get_double().get(d))
+				return WEIR_R_INVALID_JSON;
+			v->type = nt == ondemand::number_type::floating_point_number ? WEIR_JT_FLOAT : WEIR_JT_OTHER;
+		}
+		return WEIR_R_OK;
+	}
+	case ondemand::json_type::boolean:
+		if (val.get_bool().get(v->b))
+			return WEIR_R_INVALID_JSON;
+		v->type = WEIR_JT_BOOL;
+		return WEIR_R_OK;
+	case ondemand::json_type::null: {
+		bool isnull;
+		if (val.is_null().get(isnull) || !isnull)
+			return WEIR_R_INVALID_JSON;
+		v->type = WEIR_JT_NULL;
+		return WEIR_R_OK;
+	}
+	case ondemand::json_type::array: {
+		ondemand::array arr;
+		if (val.get_array().get(arr))
+			return WEIR_R_INVALID_JSON;
+		/* Two passes would re-read the array: collect into a growing arena vector. */
+		uint32_t n = 0, cap = 8;
+		struct weir_str *items = (struct weir_str *)weir_arena_alloc(a, cap * sizeof(*items));
+		bool all_str = true;
+		for (auto el : arr) {
+			ondemand::value ev;
+			if (el.get(ev))
+				return WEIR_R_INVALID_JSON;
+			ondemand::json_type et;
+			if (ev.type().get(et))
+				return WEIR_R_INVALID_JSON;
+			if (et != ondemand::json_type::string) {
+				all_str = false; /* skipped by the iterator */
+				continue;
+			}
+			std::string_view sv;
+			auto e = ev.get_string().get(sv);
+			if (e)
+				return map_error(e);
+			if (n == cap) {
+				struct weir_str *bigger =
+					(struct weir_str *)weir_arena_alloc(a, 2 * cap * sizeof(*items));
+				if (!bigger)
+					return WEIR_R_BAD_VALUE;
+				memcpy(bigger, items, cap * sizeof(*items));
+				items = bigger;
+				cap *= 2;
+			}
+			if (!items || !copy_str(a, sv, &items[n]))
+				return WEIR_R_BAD_VALUE;
+			n++;
+		}
+		v->type = all_str ? WEIR_JT_STRARR : WEIR_JT_OTHER;
+		v->items = items;
+		v->n = n;
+		return WEIR_R_OK;
+	}
+	case ondemand::json_type::object:
+		v->type = WEIR_JT_OTHER; /* skipped by the iterator */
+		return WEIR_R_OK;
+	}
+	return WEIR_R_INVALID_JSON;
+}
+
+} // namespace
+
+extern "C" void *weir_json_simd_new(void)
+{
+	return new (std::nothrow) simd_parser();
+}
+
+extern "C" void weir_json_simd_free(void *p)
+{
+	delete static_cast<simd_parser *>(p);
+}
+
+extern "C" int weir_json_simd_parse(void *p, const char *line, size_t len, struct weir_arena *a,
+				    struct weir_jval *f)
+{
+	simd_parser *sp = static_cast<simd_parser *>(p);
+	ondemand::document doc;
+	auto e = sp->parser.iterate(line, len, len + WEIR_JSON_PADDING).get(doc);
+	if (e)
+		return map_error(e);
+	ondemand::json_type t;
+	if ((e = doc.type().get(t)))
+		return map_error(e);
+	if (t != ondemand::json_type::object)
+		return WEIR_R_NOT_OBJECT;
+	ondemand::object obj;
+	if ((e = doc.get_object().get(obj)))
+		return map_error(e);
+	for (auto field : obj) {
+		std::string_view key;
+		if ((e = field.unescaped_key().get(key)))
+			return map_error(e);
+		ondemand::value val;
+		if ((e = field.value().get(val)))
+			return map_error(e);
+		int slot = weir_jfield_lookup(key.data(), key.size());
+		if (slot < 0)
+			continue; /* unknown field: the iterator skips it */
+		int r = read_value(val, a, &f[slot]);
+		if (r != WEIR_R_OK)
+			return r;
+	}
+	/* Anything after the object (other than white space) makes the line invalid. */
+	const char *trailing;
+	if (!doc.current_location().get(trailing))
+		return WEIR_R_INVALID_JSON;
+	return WEIR_R_OK;
+}

@@ -1,0 +1,508 @@
+/*
+ * chat.c — per-channel chat windows: messages, words, chatters, top words
+ * and top users, at minute, hour and day grain (events.md §3, §4).
+ *
+ * Data flow: a worker calls weir_chat_add() for each chat event routed to
+ * it (by channel), then weir_chat_advance() with the batch's watermark.
+ * Each channel keeps a short list of open windows per grain (usually one,
+ * two around a boundary). A closed window becomes a struct weir_chat_rec
+ * handed to the writer; its memory goes with it.
+ *
+ * State per message: the user is interned once per shard to a 32-bit id;
+ * minute and day windows keep a set of ids, hour windows a map id -> count
+ * and the word counts (strings in the window's own arena, which becomes the
+ * record's arena when the window closes: words are copied once).
+ *
+ * Duplicates: a message id is hashed (XXH3) into the minute window's set.
+ * Closed minute windows keep their id set (retained, keyed by channel and
+ * minute) so that a late duplicate is still recognised; when the store
+ * already held the minute before this run, its ids are loaded first.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops/chat.h"
+
+struct cwin {
+	struct cwin *next;
+	int64_t start;
+	uint8_t grain;
+	uint8_t reopened; /* emitted before: this one is a correction */
+	uint64_t messages, words;
+	struct weir_u32map users; /* minute/day: set; hour: uid -> messages */
+	/* minute only */
+	struct weir_u64set *ids; /* every id known for this minute */
+	uint64_t *newids;
+	uint32_t nnew, capnew;
+	/* hour only */
+	struct weir_strmap wmap;
+	struct weir_arena warena;
+};
+
+struct chan {
+	struct weir_str name; /* in the shard's arena */
+	struct cwin *open[3]; /* per grain, newest first */
+	int64_t emitted_until[3]; /* windows starting before this were emitted once */
+};
+
+/* (channel index, minute) -> retained id set of a closed minute window */
+struct kept {
+	uint64_t key; /* 0 = empty */
+	struct weir_u64set *ids;
+};
+
+struct weir_chat_shard {
+	struct weir_chat_env env;
+	struct weir_arena names; /* channel and user names, for the whole run */
+	struct weir_strmap chan_ix;
+	struct chan *chans;
+	uint32_t nchans, capchans;
+	struct weir_strmap user_ix;
+	struct weir_str *users; /* uid -> name */
+	uint32_t nusers, capusers;
+	struct kept *kept;
+	uint32_t capkept, nkept;
+	int64_t min_open_end; /* no window ends before this */
+	struct weir_chat_stats st;
+	char *tokbuf;
+	size_t tokcap;
+	struct cwin *cur_hour; /* for the word callback */
+	int oom;
+};
+
+struct weir_chat_shard *weir_chat_shard_new(const struct weir_chat_env *env)
+{
+	struct weir_chat_shard *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->env = *env;
+	weir_arena_init(&s->names, 1 << 20);
+	if (weir_strmap_init(&s->chan_ix, 64) || weir_strmap_init(&s->user_ix, 4096)) {
+		weir_chat_shard_free(s);
+		return NULL;
+	}
+	s->min_open_end = INT64_MAX;
+	return s;
+}
+
+static void win_free(struct cwin *w)
+{
+	weir_u32map_free(&w->users);
+	if (w->ids) {
+		weir_u64set_free(w->ids);
+		free(w->ids);
+	}
+	free(w->newids);
+	weir_strmap_free(&w->wmap);
+	weir_arena_free(&w->warena);
+	free(w);
+}
+
+void weir_chat_shard_free(struct weir_chat_shard *s)
+{
+	if (!s)
+		return;
+	for (uint32_t i = 0; i < s->nchans; i++)
+		for (int g = 0; g < 3; g++)
+			for (struct cwin *w = s->chans[i].open[g], *n; w; w = n) {
+				n = w->next;
+				win_free(w);
+			}
+	for (uint32_t i = 0; i < s->capkept; i++)
+		if (s->kept[i].key) {
+			weir_u64set_free(s->kept[i].ids);
+			free(s->kept[i].ids);
+		}
+	free(s->kept);
+	free(s->chans);
+	free(s->users);
+	free(s->tokbuf);
+	weir_strmap_free(&s->chan_ix);
+	weir_strmap_free(&s->user_ix);
+	weir_arena_free(&s->names);
+	free(s);
+}
+
+void weir_chat_get_stats(const struct weir_chat_shard *s, struct weir_chat_stats *st)
+{
+	*st = s->st;
+}
+
+/* ---- retained id sets ------------------------------------------------------ */
+
+static uint64_t kept_key(uint32_t chan, int64_t minute)
+{
+	/* minutes since the epoch fit in 40 bits for any accepted ts */
+	return ((uint64_t)(chan + 1) << 40) ^ (uint64_t)(minute / WEIR_MS_PER_MIN + (1LL << 39));
+}
+
+static uint32_t kept_slot(uint64_t k, uint32_t cap)
+{
+	return (uint32_t)(XXH3_64bits(&k, sizeof(k))) & (cap - 1);
+}
+
+static int kept_put(struct weir_chat_shard *s, uint64_t k, struct weir_u64set *ids)
+{
+	if ((s->nkept + 1) * 2 > s->capkept) {
+		uint32_t ncap = s->capkept ? s->capkept * 2 : 1024;
+		struct kept *n = calloc(ncap, sizeof(*n));
+		if (!n)
+			return WEIR_ENOMEM;
+		for (uint32_t i = 0; i < s->capkept; i++) {
+			if (!s->kept[i].key)
+				continue;
+			uint32_t j = kept_slot(s->kept[i].key, ncap);
+			while (n[j].key)
+				j = (j + 1) & (ncap - 1);
+			n[j] = s->kept[i];
+		}
+		free(s->kept);
+		s->kept = n;
+		s->capkept = ncap;
+	}
+	uint32_t j = kept_slot(k, s->capkept);
+	while (s->kept[j].key)
+		j = (j + 1) & (s->capkept - 1);
+	s->kept[j].key = k;
+	s->kept[j].ids = ids;
+	s->nkept++;
+	return 0;
+}
+
+/* Removes and returns the retained set for k, or NULL. */
+static struct weir_u64set *kept_take(struct weir_chat_shard *s, uint64_t k)
+{
+	if (!s->capkept)
+		return NULL;
+	uint32_t j = kept_slot(k, s->capkept);
+	while (s->kept[j].key) {
+		if (s->kept[j].key == k) {
+			struct weir_u64set *ids = s->kept[j].ids;
+			/* backward-shift deletion keeps probe chains intact */
+			uint32_t i = j;
+			for (;;) {
+				s->kept[i].key = 0;
+				uint32_t n = i;
+				for (;;) {
+					n = (n + 1) & (s->capkept - 1);
+					if (!s->kept[n].key) {
+						s->nkept--;
+						return ids;
+					}
+					uint32_t h = kept_slot(s->kept[n].key, s->capkept);
+					/* can entry n move to i? (h cyclically not in (i, n]) */
+					if ((i <= n) ? (h <= i || h > n) : (h <= i && h > n))
+						break;
+				}
+				s->kept[i] = s->kept[n];
+				i = n;
+			}
+		}
+		j = (j + 1) & (s->capkept - 1);
+	}
+	return NULL;
+}
+
+/* ---- lookups --------------------------------------------------------------- */
+
+static struct chan *chan_get(struct weir_chat_shard *s, struct weir_str name, uint32_t *ix)
+{
+	int isnew;
+	struct weir_strent *e =
+		weir_strmap_get(&s->chan_ix, name.p, name.n, weir_hash(name.p, name.n), &s->names, &isnew);
+	if (!e)
+		return NULL;
+	if (isnew) {
+		if (s->nchans == s->capchans) {
+			uint32_t ncap = s->capchans ? s->capchans * 2 : 64;
+			struct chan *n = realloc(s->chans, ncap * sizeof(*n));
+			if (!n)
+				return NULL;
+			s->chans = n;
+			s->capchans = ncap;
+		}
+		struct chan *c = &s->chans[s->nchans];
+		memset(c, 0, sizeof(*c));
+		c->name.p = e->p;
+		c->name.n = e->n;
+		for (int g = 0; g < 3; g++)
+			c->emitted_until[g] = INT64_MIN;
+		e->val = s->nchans++;
+	}
+	*ix = e->val;
+	return &s->chans[e->val];
+}
+
+static int user_get(struct weir_chat_shard *s, struct weir_str name, uint32_t *uid)
+{
+	int isnew;
+	struct weir_strent *e =
+		weir_strmap_get(&s->user_ix, name.p, name.n, weir_hash(name.p, name.n), &s->names, &isnew);
+	if (!e)
+		return WEIR_ENOMEM;
+	if (isnew) {
+		if (s->nusers == s->capusers) {
+			uint32_t ncap = s->capusers ? s->capusers * 2 : 4096;
+			struct weir_str *n = realloc(s->users, ncap * sizeof(*n));
+			if (!n)
+				return WEIR_ENOMEM;
+			s->users = n;
+			s->capusers = ncap;
+		}
+		s->users[s->nusers].p = e->p;
+		s->users[s->nusers].n = e->n;
+		e->val = s->nusers++;
+	}
+	*uid = e->val;
+	return 0;
+}
+
+static struct cwin *win_new(struct weir_chat_shard *s, struct chan *c, uint32_t cix, int g, int64_t start)
+{
+	struct cwin *w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->start = start;
+	w->grain = (uint8_t)g;
+	w->reopened = start < c->emitted_until[g];
+	if (weir_u32map_init(&w->users, g == WEIR_GRAIN_MINUTE ? 16 : 256, g == WEIR_GRAIN_HOUR) != 0)
+		goto fail;
+	if (g == WEIR_GRAIN_HOUR) {
+		if (weir_strmap_init(&w->wmap, 1024) != 0)
+			goto fail;
+		weir_arena_init(&w->warena, 64 * 1024);
+	}
+	if (g == WEIR_GRAIN_MINUTE) {
+		w->ids = kept_take(s, kept_key(cix, start));
+		if (!w->ids) {
+			w->ids = calloc(1, sizeof(*w->ids));
+			if (!w->ids || weir_u64set_init(w->ids, 16) != 0)
+				goto fail;
+			if (s->env.load_ids && s->env.load_ids(s->env.load_ctx, c->name, start, w->ids) != 0)
+				goto fail;
+		}
+	}
+	int64_t end = start + weir_grain_ms(g);
+	if (end < s->min_open_end)
+		s->min_open_end = end;
+	/* keep the list newest first */
+	struct cwin **pp = &c->open[g];
+	while (*pp && (*pp)->start > start)
+		pp = &(*pp)->next;
+	w->next = *pp;
+	*pp = w;
+	return w;
+fail:
+	win_free(w);
+	return NULL;
+}
+
+static inline struct cwin *win_find(struct weir_chat_shard *s, struct chan *c, uint32_t cix, int g, int64_t ts)
+{
+	int64_t start = weir_floor(ts, weir_grain_ms(g));
+	for (struct cwin *w = c->open[g]; w; w = w->next)
+		if (w->start == start)
+			return w;
+	return win_new(s, c, cix, g, start);
+}
+
+static void count_word(const char *wd, size_t n, void *ctx)
+{
+	struct weir_chat_shard *s = ctx;
+	struct cwin *h = s->cur_hour;
+	int isnew;
+	struct weir_strent *e = weir_strmap_get(&h->wmap, wd, (uint32_t)n, weir_hash(wd, n), &h->warena, &isnew);
+	if (!e) {
+		s->oom = 1;
+		return;
+	}
+	e->val++;
+}
+
+int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
+{
+	uint32_t cix, uid;
+	struct chan *c = chan_get(s, ev->channel, &cix);
+	if (!c)
+		return WEIR_ENOMEM;
+	struct cwin *m = win_find(s, c, cix, WEIR_GRAIN_MINUTE, ev->ts);
+	if (!m)
+		return WEIR_ENOMEM;
+	if (ev->id.n) {
+		uint64_t idh = weir_hash(ev->id.p, ev->id.n);
+		int r = weir_u64set_put_raw(m->ids, idh);
+		if (r < 0)
+			return r;
+		if (r == 0) {
+			s->st.duplicates++;
+			return 0;
+		}
+		if (m->nnew == m->capnew) {
+			uint32_t ncap = m->capnew ? m->capnew * 2 : 16;
+			uint64_t *n = realloc(m->newids, ncap * sizeof(*n));
+			if (!n)
+				return WEIR_ENOMEM;
+			m->newids = n;
+			m->capnew = ncap;
+		}
+		m->newids[m->nnew++] = idh ? idh : 1;
+	}
+	if (user_get(s, ev->user, &uid) != 0)
+		return WEIR_ENOMEM;
+	struct cwin *h = win_find(s, c, cix, WEIR_GRAIN_HOUR, ev->ts);
+	struct cwin *d = win_find(s, c, cix, WEIR_GRAIN_DAY, ev->ts);
+	if (!h || !d)
+		return WEIR_ENOMEM;
+	if (s->tokcap < ev->text.n) {
+		size_t ncap = ev->text.n < 4096 ? 4096 : ev->text.n;
+		char *b = realloc(s->tokbuf, ncap);
+		if (!b)
+			return WEIR_ENOMEM;
+		s->tokbuf = b;
+		s->tokcap = ncap;
+	}
+	s->cur_hour = h;
+	uint32_t nw = weir_tokenize(ev->text.p, ev->text.n, s->tokbuf, count_word, s);
+	if (s->oom)
+		return WEIR_ENOMEM;
+	m->messages++;
+	h->messages++;
+	d->messages++;
+	m->words += nw;
+	h->words += nw;
+	d->words += nw;
+	if (weir_u32map_add(&m->users, uid, 1) < 0 || weir_u32map_add(&h->users, uid, 1) < 0 ||
+	    weir_u32map_add(&d->users, uid, 1) < 0)
+		return WEIR_ENOMEM;
+	s->st.messages++;
+	return 0;
+}
+
+static int cmp_words(const void *a, const void *b)
+{
+	const struct weir_wordcount *x = a, *y = b;
+	uint32_t n = x->w.n < y->w.n ? x->w.n : y->w.n;
+	int c = memcmp(x->w.p, y->w.p, n);
+	if (c)
+		return c;
+	return (x->w.n > y->w.n) - (x->w.n < y->w.n);
+}
+
+/* Turns a closed window into a record and hands it to the writer. */
+static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, struct cwin *w)
+{
+	struct weir_arena a;
+	if (w->grain == WEIR_GRAIN_HOUR) {
+		a = w->warena; /* the word strings already live here: the record takes them */
+		memset(&w->warena, 0, sizeof(w->warena));
+	} else {
+		weir_arena_init(&a, 16 * 1024);
+	}
+	struct weir_chat_rec *r = weir_arena_alloc(&a, sizeof(*r));
+	if (!r)
+		goto oom;
+	memset(r, 0, sizeof(*r));
+	r->grain = w->grain;
+	r->worker = s->env.worker;
+	r->channel = c->name;
+	r->start = w->start;
+	r->messages = w->messages;
+	r->words = w->words;
+	uint32_t nu = w->users.len;
+	uint32_t *uids = weir_arena_alloc(&a, (nu ? nu : 1) * sizeof(uint32_t));
+	struct weir_str *un = weir_arena_alloc(&a, (nu ? nu : 1) * sizeof(struct weir_str));
+	uint32_t *uc = w->grain == WEIR_GRAIN_HOUR ? weir_arena_alloc(&a, (nu ? nu : 1) * sizeof(uint32_t)) : NULL;
+	if (!uids || !un || (w->grain == WEIR_GRAIN_HOUR && !uc))
+		goto oom;
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < w->users.cap; i++) {
+		if (!w->users.keys[i])
+			continue;
+		uint32_t uid = w->users.keys[i] - 1;
+		uids[k] = uid;
+		un[k] = s->users[uid];
+		if (uc)
+			uc[k] = w->users.vals[i];
+		k++;
+	}
+	r->nusers = k;
+	r->uids = uids;
+	r->unames = un;
+	r->ucounts = uc;
+	if (w->grain == WEIR_GRAIN_MINUTE && w->nnew) {
+		uint64_t *ids = weir_arena_alloc(&a, w->nnew * sizeof(uint64_t));
+		if (!ids)
+			goto oom;
+		memcpy(ids, w->newids, w->nnew * sizeof(uint64_t));
+		r->ids = ids;
+		r->nids = w->nnew;
+	}
+	if (w->grain == WEIR_GRAIN_HOUR && w->wmap.len) {
+		struct weir_wordcount *wv = weir_arena_alloc(&a, w->wmap.len * sizeof(*wv));
+		if (!wv)
+			goto oom;
+		uint32_t j = 0;
+		for (uint32_t i = 0; i < w->wmap.cap; i++) {
+			struct weir_strent *e = &w->wmap.e[i];
+			if (!e->hash)
+				continue;
+			wv[j].w.p = e->p;
+			wv[j].w.n = e->n;
+			wv[j].count = e->val;
+			j++;
+		}
+		qsort(wv, j, sizeof(*wv), cmp_words);
+		r->wordv = wv;
+		r->nwords = j;
+	}
+	r->arena = a;
+	s->st.records++;
+	if (w->reopened)
+		s->st.corrections++;
+	if (w->grain == WEIR_GRAIN_MINUTE && w->ids && w->ids->len) {
+		/* keep the ids: a late duplicate of this minute must still be caught */
+		if (kept_put(s, kept_key(cix, w->start), w->ids) != 0) {
+			weir_chat_rec_free(r);
+			return WEIR_ENOMEM;
+		}
+		w->ids = NULL;
+	}
+	int64_t end = w->start + weir_grain_ms(w->grain);
+	if (end > c->emitted_until[w->grain])
+		c->emitted_until[w->grain] = end;
+	s->env.emit(s->env.emit_ctx, r);
+	return 0;
+oom:
+	weir_arena_free(&a);
+	return WEIR_ENOMEM;
+}
+
+int weir_chat_advance(struct weir_chat_shard *s, int64_t watermark)
+{
+	if (watermark < s->min_open_end)
+		return 0;
+	int64_t min_end = INT64_MAX;
+	for (uint32_t i = 0; i < s->nchans; i++) {
+		struct chan *c = &s->chans[i];
+		for (int g = 0; g < 3; g++) {
+			struct cwin **pp = &c->open[g];
+			while (*pp) {
+				struct cwin *w = *pp;
+				int64_t end = w->start + weir_grain_ms(g);
+				if (end <= watermark) {
+					*pp = w->next;
+					int r = win_emit(s, c, i, w);
+					win_free(w);
+					if (r)
+						return r;
+				} else {
+					if (end < min_end)
+						min_end = end;
+					pp = &w->next;
+				}
+			}
+		}
+	}
+	s->min_open_end = min_end;
+	return 0;
+}

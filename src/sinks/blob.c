@@ -1,0 +1,261 @@
+/*
+ * blob.c — encode, decode and merge the count blobs of blob.h.
+ *
+ * Merges are linear merge-joins of two sorted lists; counts of equal keys
+ * add. A corrupt blob stops decoding at the damage instead of reading past it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sinks/blob.h"
+
+int weir_buf_reserve(struct weir_buf *b, size_t n)
+{
+	if (b->len + n <= b->cap)
+		return 0;
+	size_t cap = b->cap ? b->cap : 4096;
+	while (cap < b->len + n)
+		cap *= 2;
+	unsigned char *p = realloc(b->p, cap);
+	if (!p)
+		return -1;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+void weir_buf_free(struct weir_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+static inline void put_varint(struct weir_buf *b, uint64_t v)
+{
+	while (v >= 0x80) {
+		b->p[b->len++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	b->p[b->len++] = (unsigned char)v;
+}
+
+static inline int get_varint(const unsigned char **pp, const unsigned char *end, uint64_t *v)
+{
+	uint64_t x = 0;
+	int shift = 0;
+	const unsigned char *p = *pp;
+	while (p < end && shift < 64) {
+		unsigned char c = *p++;
+		x |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*pp = p;
+			*v = x;
+			return 1;
+		}
+		shift += 7;
+	}
+	return 0;
+}
+
+int weir_words_blob(const struct weir_wordcount *v, uint32_t n, struct weir_buf *out)
+{
+	out->len = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		if (weir_buf_reserve(out, (size_t)v[i].w.n + 20) != 0)
+			return -1;
+		put_varint(out, v[i].w.n);
+		memcpy(out->p + out->len, v[i].w.p, v[i].w.n);
+		out->len += v[i].w.n;
+		put_varint(out, v[i].count);
+	}
+	return 0;
+}
+
+int weir_words_next(struct weir_blob_it *it, const char **w, uint32_t *n, uint64_t *count)
+{
+	uint64_t len;
+	if (it->p >= it->end || !get_varint(&it->p, it->end, &len) || len > (uint64_t)(it->end - it->p))
+		return 0;
+	*w = (const char *)it->p;
+	*n = (uint32_t)len;
+	it->p += len;
+	return get_varint(&it->p, it->end, count);
+}
+
+static int wcmp(const char *a, uint32_t an, const char *b, uint32_t bn)
+{
+	uint32_t n = an < bn ? an : bn;
+	int c = memcmp(a, b, n);
+	return c ? c : (an > bn) - (an < bn);
+}
+
+static int put_word(struct weir_buf *out, const char *w, uint32_t n, uint64_t c)
+{
+	if (weir_buf_reserve(out, (size_t)n + 20) != 0)
+		return -1;
+	put_varint(out, n);
+	memcpy(out->p + out->len, w, n);
+	out->len += n;
+	put_varint(out, c);
+	return 0;
+}
+
+int weir_words_merge(const void *a, size_t an, const void *b, size_t bn, struct weir_buf *out)
+{
+	struct weir_blob_it ia = {a, (const unsigned char *)a + an, 0}, ib = {b, (const unsigned char *)b + bn, 0};
+	const char *wa = NULL, *wb = NULL;
+	uint32_t na = 0, nb = 0;
+	uint64_t ca = 0, cb = 0;
+	int ha = a ? weir_words_next(&ia, &wa, &na, &ca) : 0;
+	int hb = b ? weir_words_next(&ib, &wb, &nb, &cb) : 0;
+	out->len = 0;
+	while (ha || hb) {
+		int c = !ha ? 1 : !hb ? -1 : wcmp(wa, na, wb, nb);
+		int r;
+		if (c < 0) {
+			r = put_word(out, wa, na, ca);
+			ha = weir_words_next(&ia, &wa, &na, &ca);
+		} else if (c > 0) {
+			r = put_word(out, wb, nb, cb);
+			hb = weir_words_next(&ib, &wb, &nb, &cb);
+		} else {
+			r = put_word(out, wa, na, ca + cb);
+			ha = weir_words_next(&ia, &wa, &na, &ca);
+			hb = weir_words_next(&ib, &wb, &nb, &cb);
+		}
+		if (r)
+			return -1;
+	}
+	return 0;
+}
+
+struct gc {
+	uint32_t gid, count;
+};
+
+static int cmp_gc(const void *x, const void *y)
+{
+	const struct gc *a = x, *b = y;
+	return (a->gid > b->gid) - (a->gid < b->gid);
+}
+
+int weir_usercounts_blob(const uint32_t *gids, const uint32_t *counts, uint32_t n, struct weir_buf *out)
+{
+	struct gc *v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	for (uint32_t i = 0; i < n; i++) {
+		v[i].gid = gids[i];
+		v[i].count = counts[i];
+	}
+	qsort(v, n, sizeof(*v), cmp_gc);
+	out->len = 0;
+	if (weir_buf_reserve(out, (size_t)n * 20) != 0) {
+		free(v);
+		return -1;
+	}
+	uint32_t last = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		put_varint(out, v[i].gid - last);
+		put_varint(out, v[i].count);
+		last = v[i].gid;
+	}
+	free(v);
+	return 0;
+}
+
+int weir_usercounts_next(struct weir_blob_it *it, uint32_t *gid, uint64_t *count)
+{
+	uint64_t d;
+	if (it->p >= it->end || !get_varint(&it->p, it->end, &d) || !get_varint(&it->p, it->end, count))
+		return 0;
+	it->last += d;
+	*gid = (uint32_t)it->last;
+	return 1;
+}
+
+int weir_usercounts_merge(const void *a, size_t an, const void *b, size_t bn, struct weir_buf *out)
+{
+	struct weir_blob_it ia = {a, (const unsigned char *)a + an, 0}, ib = {b, (const unsigned char *)b + bn, 0};
+	uint32_t ga = 0, gb = 0;
+	uint64_t ca = 0, cb = 0;
+	int ha = a ? weir_usercounts_next(&ia, &ga, &ca) : 0;
+	int hb = b ? weir_usercounts_next(&ib, &gb, &cb) : 0;
+	uint32_t last = 0;
+	out->len = 0;
+	while (ha || hb) {
+		if (weir_buf_reserve(out, 20) != 0)
+			return -1;
+		uint32_t g;
+		uint64_t c;
+		if (ha && (!hb || ga < gb)) {
+			g = ga;
+			c = ca;
+			ha = weir_usercounts_next(&ia, &ga, &ca);
+		} else if (hb && (!ha || gb < ga)) {
+			g = gb;
+			c = cb;
+			hb = weir_usercounts_next(&ib, &gb, &cb);
+		} else {
+			g = ga;
+			c = ca + cb;
+			ha = weir_usercounts_next(&ia, &ga, &ca);
+			hb = weir_usercounts_next(&ib, &gb, &cb);
+		}
+		put_varint(out, g - last);
+		put_varint(out, c);
+		last = g;
+	}
+	return 0;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+	return (a > b) - (a < b);
+}
+
+int weir_ids_blob(const uint64_t *ids, uint32_t n, struct weir_buf *out)
+{
+	return weir_ids_merge(NULL, 0, ids, n, out);
+}
+
+int weir_ids_merge(const void *blob, size_t bn, const uint64_t *ids, uint32_t n, struct weir_buf *out)
+{
+	uint64_t *v = malloc(((size_t)n + 1) * sizeof(uint64_t));
+	if (!v)
+		return -1;
+	if (n)
+		memcpy(v, ids, n * sizeof(uint64_t));
+	qsort(v, n, sizeof(uint64_t), cmp_u64);
+	size_t na = bn / 8, i = 0, j = 0;
+	const unsigned char *a = blob;
+	out->len = 0;
+	if (weir_buf_reserve(out, (na + n) * 8) != 0) {
+		free(v);
+		return -1;
+	}
+	uint64_t prev = 0;
+	int have_prev = 0;
+	while (i < na || j < n) {
+		uint64_t x;
+		if (i < na) {
+			memcpy(&x, a + i * 8, 8);
+			if (j < n && v[j] < x)
+				x = v[j++];
+			else
+				i++;
+		} else {
+			x = v[j++];
+		}
+		if (have_prev && x == prev)
+			continue;
+		memcpy(out->p + out->len, &x, 8);
+		out->len += 8;
+		prev = x;
+		have_prev = 1;
+	}
+	free(v);
+	return 0;
+}

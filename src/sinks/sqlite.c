@@ -1,0 +1,530 @@
+/*
+ * sqlite.c — the embedded default store (`sqlite:PATH`).
+ *
+ * One connection per user of the store: the writer thread owns a
+ * read-write one and batches every record of an interval into one
+ * transaction; workers may open read-only ones (WAL mode lets them read
+ * while the writer writes) to load ids for deduplication; queries open
+ * their own. Records are merged, never overwritten (see store.h).
+ *
+ * Layout (docs/store.md): channels and users are dictionaries (integer
+ * ids); `chat` has one row per (grain, channel, window start) with the
+ * counts, the chatters as a CRoaring bitmap of user ids and, for minutes,
+ * the sorted message-id hashes; `chat_words` and `chat_users` hold one
+ * blob per (channel, hour) of sorted (word, count) and (user id, count).
+ */
+#include <roaring/roaring.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "weir/store.h"
+#include "core/table.h"
+#include "sinks/blob.h"
+
+#define SCHEMA_VERSION 1
+
+static const char *const schema_sql =
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS channels(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	"CREATE TABLE IF NOT EXISTS users(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	"CREATE TABLE IF NOT EXISTS chat(grain INTEGER NOT NULL, channel_id INTEGER NOT NULL,"
+	" start INTEGER NOT NULL, messages INTEGER NOT NULL, words INTEGER NOT NULL,"
+	" chatters INTEGER NOT NULL, users BLOB, ids BLOB,"
+	" PRIMARY KEY(grain, channel_id, start)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS chat_words(channel_id INTEGER NOT NULL, hour INTEGER NOT NULL,"
+	" words BLOB NOT NULL, PRIMARY KEY(channel_id, hour));"
+	"CREATE TABLE IF NOT EXISTS chat_users(channel_id INTEGER NOT NULL, hour INTEGER NOT NULL,"
+	" users BLOB NOT NULL, PRIMARY KEY(channel_id, hour));"
+	"CREATE TABLE IF NOT EXISTS ingests(id INTEGER PRIMARY KEY, at TEXT NOT NULL,"
+	" sources TEXT NOT NULL, summary TEXT NOT NULL);";
+
+enum {
+	ST_CHAN_GET,
+	ST_CHAN_ADD,
+	ST_USER_GET,
+	ST_USER_ADD,
+	ST_CHAT_INS,
+	ST_CHAT_GET,
+	ST_CHAT_UPD,
+	ST_WORDS_INS,
+	ST_WORDS_GET,
+	ST_WORDS_UPD,
+	ST_USERS_INS,
+	ST_USERS_GET,
+	ST_USERS_UPD,
+	ST_IDS_GET,
+	ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+	"SELECT id FROM channels WHERE name=?1",
+	"INSERT INTO channels(name) VALUES(?1)",
+	"SELECT id FROM users WHERE name=?1",
+	"INSERT INTO users(name) VALUES(?1)",
+	"INSERT INTO chat VALUES(?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT DO NOTHING",
+	"SELECT messages, words, users, ids FROM chat WHERE grain=?1 AND channel_id=?2 AND start=?3",
+	"UPDATE chat SET messages=?4, words=?5, chatters=?6, users=?7, ids=?8"
+	" WHERE grain=?1 AND channel_id=?2 AND start=?3",
+	"INSERT INTO chat_words VALUES(?1,?2,?3) ON CONFLICT DO NOTHING",
+	"SELECT words FROM chat_words WHERE channel_id=?1 AND hour=?2",
+	"UPDATE chat_words SET words=?3 WHERE channel_id=?1 AND hour=?2",
+	"INSERT INTO chat_users VALUES(?1,?2,?3) ON CONFLICT DO NOTHING",
+	"SELECT users FROM chat_users WHERE channel_id=?1 AND hour=?2",
+	"UPDATE chat_users SET users=?3 WHERE channel_id=?1 AND hour=?2",
+	"SELECT c.ids FROM chat c JOIN channels ch ON ch.id=c.channel_id"
+	" WHERE c.grain=0 AND ch.name=?1 AND c.start=?2",
+};
+
+struct weir_store {
+	sqlite3 *db;
+	char *uri;
+	bool readonly;
+	bool users_empty; /* no user existed at open: a new name needs no SELECT */
+	bool has_chat;
+	sqlite3_stmt *st[ST_COUNT];
+	struct weir_arena arena; /* cached names */
+	struct weir_strmap chan_cache, user_cache;
+	struct weir_buf buf, buf2; /* blob scratch */
+};
+
+const char *weir_grain_name(int g)
+{
+	return g == WEIR_GRAIN_MINUTE ? "minute" : g == WEIR_GRAIN_HOUR ? "hour" : g == WEIR_GRAIN_DAY ? "day" : "?";
+}
+
+int weir_grain_from(const char *s)
+{
+	if (!strcmp(s, "minute"))
+		return WEIR_GRAIN_MINUTE;
+	if (!strcmp(s, "hour"))
+		return WEIR_GRAIN_HOUR;
+	if (!strcmp(s, "day"))
+		return WEIR_GRAIN_DAY;
+	return -1;
+}
+
+int64_t weir_grain_ms(int g)
+{
+	static const int64_t ms[3] = {WEIR_MS_PER_MIN, WEIR_MS_PER_HOUR, WEIR_MS_PER_DAY};
+	return ms[g];
+}
+
+void weir_chat_rec_free(struct weir_chat_rec *r)
+{
+	if (!r)
+		return;
+	struct weir_arena a = r->arena; /* r lives inside its own arena */
+	weir_arena_free(&a);
+}
+
+static int exec(struct weir_store *s, const char *sql, char *err, size_t errcap)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		if (err)
+			snprintf(err, errcap, "%s: %s", s->uri, msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return WEIR_ESTORE;
+	}
+	return 0;
+}
+
+static int64_t scalar(struct weir_store *s, const char *sql, int64_t dflt)
+{
+	sqlite3_stmt *st;
+	int64_t v = dflt;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dflt;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int migrate(struct weir_store *s, char *err, size_t errcap)
+{
+	int64_t have = scalar(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='schema_version'", 0);
+	if (have > SCHEMA_VERSION) {
+		snprintf(err, errcap, "%s: schema version %lld is newer than this weir (%d)", s->uri, (long long)have,
+			 SCHEMA_VERSION);
+		return WEIR_ESCHEMA;
+	}
+	if (have == SCHEMA_VERSION)
+		return 0;
+	/* Version 0 (new file) -> 1. Later versions add steps here. */
+	if (exec(s, "BEGIN IMMEDIATE", err, errcap) != 0)
+		return WEIR_ESTORE;
+	if (exec(s, schema_sql, err, errcap) != 0 ||
+	    exec(s,
+		 "INSERT INTO meta VALUES('schema_version','1') ON CONFLICT(key) DO UPDATE SET value=excluded.value;"
+		 "INSERT INTO meta VALUES('created_by','weir') ON CONFLICT DO NOTHING;",
+		 err, errcap) != 0) {
+		exec(s, "ROLLBACK", NULL, 0);
+		return WEIR_ESTORE;
+	}
+	return exec(s, "COMMIT", err, errcap);
+}
+
+int weir_store_open(const char *uri, bool readonly, struct weir_store **out, char *err, size_t errcap)
+{
+	if (strncmp(uri, "sqlite:", 7) != 0) {
+		const char *colon = strchr(uri, ':');
+		snprintf(err, errcap, "store '%s': unknown scheme '%.*s' (expected sqlite:PATH)", uri,
+			 colon ? (int)(colon - uri) : (int)strlen(uri), uri);
+		return WEIR_EINVAL;
+	}
+	const char *path = uri + 7;
+	if (!*path) {
+		snprintf(err, errcap, "store '%s': empty path", uri);
+		return WEIR_EINVAL;
+	}
+	struct weir_store *s = calloc(1, sizeof(*s));
+	if (!s)
+		return WEIR_ENOMEM;
+	s->uri = strdup(uri);
+	s->readonly = readonly;
+	weir_arena_init(&s->arena, 1 << 16);
+	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	flags |= SQLITE_OPEN_NOMUTEX;
+	int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errcap, "store %s: %s", uri, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+		weir_store_close(s);
+		return WEIR_ESTORE;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	if (!readonly) {
+		if (exec(s,
+			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+			 "PRAGMA temp_store=MEMORY;",
+			 err, errcap) != 0 ||
+		    migrate(s, err, errcap) != 0) {
+			weir_store_close(s);
+			return WEIR_ESTORE;
+		}
+	} else {
+		int64_t v = scalar(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='schema_version'", -1);
+		if (v < 0) {
+			snprintf(err, errcap, "store %s: not a weir store (no schema); ingest something first", uri);
+			weir_store_close(s);
+			return WEIR_ESTORE;
+		}
+		if (v > SCHEMA_VERSION) {
+			snprintf(err, errcap, "store %s: schema version %lld is newer than this weir", uri, (long long)v);
+			weir_store_close(s);
+			return WEIR_ESCHEMA;
+		}
+	}
+	for (int i = 0; i < ST_COUNT; i++) {
+		if (readonly && i != ST_IDS_GET && i != ST_CHAN_GET && i != ST_USER_GET && i != ST_CHAT_GET &&
+		    i != ST_WORDS_GET && i != ST_USERS_GET)
+			continue;
+		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) !=
+		    SQLITE_OK) {
+			snprintf(err, errcap, "store %s: %s", uri, sqlite3_errmsg(s->db));
+			weir_store_close(s);
+			return WEIR_ESTORE;
+		}
+	}
+	s->users_empty = scalar(s, "SELECT EXISTS(SELECT 1 FROM users)", 0) == 0;
+	s->has_chat = scalar(s, "SELECT EXISTS(SELECT 1 FROM chat)", 0) != 0;
+	if (weir_strmap_init(&s->chan_cache, 256) || weir_strmap_init(&s->user_cache, 1 << 14)) {
+		weir_store_close(s);
+		return WEIR_ENOMEM;
+	}
+	*out = s;
+	return 0;
+}
+
+void weir_store_close(struct weir_store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	if (s->db)
+		sqlite3_close(s->db);
+	weir_strmap_free(&s->chan_cache);
+	weir_strmap_free(&s->user_cache);
+	weir_arena_free(&s->arena);
+	weir_buf_free(&s->buf);
+	weir_buf_free(&s->buf2);
+	free(s->uri);
+	free(s);
+}
+
+const char *weir_store_uri(struct weir_store *s)
+{
+	return s->uri;
+}
+
+sqlite3 *weir_store_sqlite(struct weir_store *s);
+sqlite3 *weir_store_sqlite(struct weir_store *s)
+{
+	return s->db;
+}
+
+int weir_store_begin(struct weir_store *s)
+{
+	return exec(s, "BEGIN IMMEDIATE", NULL, 0);
+}
+
+int weir_store_commit(struct weir_store *s)
+{
+	return exec(s, "COMMIT", NULL, 0);
+}
+
+bool weir_store_has_chat(struct weir_store *s)
+{
+	return s->has_chat;
+}
+
+/* Looks a name up in a dictionary table (channels/users) through a cache. */
+static int dict_id(struct weir_store *s, struct weir_strmap *cache, int st_get, int st_add, bool known_empty,
+		   const char *name, uint32_t n, uint32_t *id)
+{
+	int isnew;
+	struct weir_strent *e = weir_strmap_get(cache, name, n, weir_hash(name, n), &s->arena, &isnew);
+	if (!e)
+		return WEIR_ENOMEM;
+	if (!isnew) {
+		*id = e->val;
+		return 0;
+	}
+	int64_t v = -1;
+	if (!known_empty) {
+		sqlite3_stmt *g = s->st[st_get];
+		sqlite3_bind_text(g, 1, name, (int)n, SQLITE_STATIC);
+		if (sqlite3_step(g) == SQLITE_ROW)
+			v = sqlite3_column_int64(g, 0);
+		sqlite3_reset(g);
+	}
+	if (v < 0) {
+		sqlite3_stmt *a = s->st[st_add];
+		if (!a)
+			return WEIR_ESTORE;
+		sqlite3_bind_text(a, 1, name, (int)n, SQLITE_STATIC);
+		int rc = sqlite3_step(a);
+		sqlite3_reset(a);
+		if (rc != SQLITE_DONE)
+			return WEIR_ESTORE;
+		v = sqlite3_last_insert_rowid(s->db);
+	}
+	e->val = (uint32_t)v;
+	*id = (uint32_t)v;
+	return 0;
+}
+
+int weir_store_user_id(struct weir_store *s, const char *name, uint32_t n, uint32_t *gid)
+{
+	return dict_id(s, &s->user_cache, ST_USER_GET, ST_USER_ADD, s->users_empty, name, n, gid);
+}
+
+static int chan_id(struct weir_store *s, struct weir_str name, uint32_t *id)
+{
+	return dict_id(s, &s->chan_cache, ST_CHAN_GET, ST_CHAN_ADD, false, name.p, name.n, id);
+}
+
+static int step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : WEIR_ESTORE;
+}
+
+/* Serialize a bitmap into b. */
+static int bitmap_blob(roaring_bitmap_t *bm, struct weir_buf *b)
+{
+	roaring_bitmap_run_optimize(bm);
+	size_t n = roaring_bitmap_portable_size_in_bytes(bm);
+	if (weir_buf_reserve(b, n) != 0)
+		return WEIR_ENOMEM;
+	b->len = roaring_bitmap_portable_serialize(bm, (char *)b->p);
+	return 0;
+}
+
+static int put_chat_row(struct weir_store *s, const struct weir_chat_rec *r, uint32_t cid, const uint32_t *gids)
+{
+	roaring_bitmap_t *bm = roaring_bitmap_create();
+	if (!bm)
+		return WEIR_ENOMEM;
+	roaring_bitmap_add_many(bm, r->nusers, gids);
+	int rc = WEIR_ENOMEM;
+	if (bitmap_blob(bm, &s->buf) != 0)
+		goto out;
+	/* ids: sorted u64 array */
+	s->buf2.len = 0;
+	if (r->nids && weir_ids_blob(r->ids, r->nids, &s->buf2) != 0)
+		goto out;
+	sqlite3_stmt *ins = s->st[ST_CHAT_INS];
+	sqlite3_bind_int(ins, 1, r->grain);
+	sqlite3_bind_int64(ins, 2, cid);
+	sqlite3_bind_int64(ins, 3, r->start);
+	sqlite3_bind_int64(ins, 4, (sqlite3_int64)r->messages);
+	sqlite3_bind_int64(ins, 5, (sqlite3_int64)r->words);
+	sqlite3_bind_int64(ins, 6, (sqlite3_int64)roaring_bitmap_get_cardinality(bm));
+	sqlite3_bind_blob(ins, 7, s->buf.p, (int)s->buf.len, SQLITE_STATIC);
+	if (s->buf2.len)
+		sqlite3_bind_blob(ins, 8, s->buf2.p, (int)s->buf2.len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(ins, 8);
+	rc = step_done(ins);
+	if (rc != 0 || sqlite3_changes(s->db) == 1)
+		goto out;
+	/* The window exists: merge. */
+	sqlite3_stmt *g = s->st[ST_CHAT_GET];
+	sqlite3_bind_int(g, 1, r->grain);
+	sqlite3_bind_int64(g, 2, cid);
+	sqlite3_bind_int64(g, 3, r->start);
+	rc = WEIR_ESTORE;
+	if (sqlite3_step(g) != SQLITE_ROW) {
+		sqlite3_reset(g);
+		goto out;
+	}
+	uint64_t messages = (uint64_t)sqlite3_column_int64(g, 0) + r->messages;
+	uint64_t words = (uint64_t)sqlite3_column_int64(g, 1) + r->words;
+	const void *ub = sqlite3_column_blob(g, 2);
+	int ubn = sqlite3_column_bytes(g, 2);
+	if (ub && ubn > 0) {
+		roaring_bitmap_t *old = roaring_bitmap_portable_deserialize_safe(ub, (size_t)ubn);
+		if (old) {
+			roaring_bitmap_or_inplace(bm, old);
+			roaring_bitmap_free(old);
+		}
+	}
+	struct weir_buf ids = {0};
+	const void *ib = sqlite3_column_blob(g, 3);
+	int ibn = sqlite3_column_bytes(g, 3);
+	if (weir_ids_merge(ib, (size_t)(ibn > 0 ? ibn : 0), r->ids, r->nids, &ids) != 0) {
+		sqlite3_reset(g);
+		rc = WEIR_ENOMEM;
+		goto out;
+	}
+	sqlite3_reset(g);
+	if (bitmap_blob(bm, &s->buf) != 0) {
+		weir_buf_free(&ids);
+		rc = WEIR_ENOMEM;
+		goto out;
+	}
+	sqlite3_stmt *u = s->st[ST_CHAT_UPD];
+	sqlite3_bind_int(u, 1, r->grain);
+	sqlite3_bind_int64(u, 2, cid);
+	sqlite3_bind_int64(u, 3, r->start);
+	sqlite3_bind_int64(u, 4, (sqlite3_int64)messages);
+	sqlite3_bind_int64(u, 5, (sqlite3_int64)words);
+	sqlite3_bind_int64(u, 6, (sqlite3_int64)roaring_bitmap_get_cardinality(bm));
+	sqlite3_bind_blob(u, 7, s->buf.p, (int)s->buf.len, SQLITE_STATIC);
+	if (ids.len)
+		sqlite3_bind_blob(u, 8, ids.p, (int)ids.len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(u, 8);
+	rc = step_done(u);
+	weir_buf_free(&ids);
+out:
+	roaring_bitmap_free(bm);
+	return rc;
+}
+
+/* Insert blob b at (cid, hour) in a (channel_id, hour, blob) table, or merge
+ * it into the stored one with `merge`. */
+static int put_hour_blob(struct weir_store *s, int st_ins, int st_get, int st_upd, uint32_t cid, int64_t hour,
+			 struct weir_buf *b, int (*merge)(const void *, size_t, const void *, size_t, struct weir_buf *))
+{
+	sqlite3_stmt *ins = s->st[st_ins];
+	sqlite3_bind_int64(ins, 1, cid);
+	sqlite3_bind_int64(ins, 2, hour);
+	sqlite3_bind_blob(ins, 3, b->p, (int)b->len, SQLITE_STATIC);
+	int rc = step_done(ins);
+	if (rc != 0 || sqlite3_changes(s->db) == 1)
+		return rc;
+	sqlite3_stmt *g = s->st[st_get];
+	sqlite3_bind_int64(g, 1, cid);
+	sqlite3_bind_int64(g, 2, hour);
+	if (sqlite3_step(g) != SQLITE_ROW) {
+		sqlite3_reset(g);
+		return WEIR_ESTORE;
+	}
+	struct weir_buf m = {0};
+	rc = merge(sqlite3_column_blob(g, 0), (size_t)sqlite3_column_bytes(g, 0), b->p, b->len, &m);
+	sqlite3_reset(g);
+	if (rc != 0) {
+		weir_buf_free(&m);
+		return rc;
+	}
+	sqlite3_stmt *u = s->st[st_upd];
+	sqlite3_bind_int64(u, 1, cid);
+	sqlite3_bind_int64(u, 2, hour);
+	sqlite3_bind_blob(u, 3, m.p, (int)m.len, SQLITE_STATIC);
+	rc = step_done(u);
+	weir_buf_free(&m);
+	return rc;
+}
+
+int weir_store_chat_put(struct weir_store *s, const struct weir_chat_rec *r, const uint32_t *gids)
+{
+	uint32_t cid;
+	int rc = chan_id(s, r->channel, &cid);
+	if (rc)
+		return rc;
+	rc = put_chat_row(s, r, cid, gids);
+	if (rc)
+		return rc;
+	s->has_chat = true;
+	if (r->grain != WEIR_GRAIN_HOUR)
+		return 0;
+	if (r->nwords) {
+		if (weir_words_blob(r->wordv, r->nwords, &s->buf) != 0)
+			return WEIR_ENOMEM;
+		rc = put_hour_blob(s, ST_WORDS_INS, ST_WORDS_GET, ST_WORDS_UPD, cid, r->start, &s->buf,
+				   weir_words_merge);
+		if (rc)
+			return rc;
+	}
+	if (r->nusers && r->ucounts) {
+		if (weir_usercounts_blob(gids, r->ucounts, r->nusers, &s->buf) != 0)
+			return WEIR_ENOMEM;
+		rc = put_hour_blob(s, ST_USERS_INS, ST_USERS_GET, ST_USERS_UPD, cid, r->start, &s->buf,
+				   weir_usercounts_merge);
+	}
+	return rc;
+}
+
+int weir_store_chat_ids(struct weir_store *s, const char *channel, uint32_t n, int64_t minute, void *into)
+{
+	struct weir_u64set *set = into;
+	sqlite3_stmt *g = s->st[ST_IDS_GET];
+	sqlite3_bind_text(g, 1, channel, (int)n, SQLITE_STATIC);
+	sqlite3_bind_int64(g, 2, minute);
+	int rc = 0;
+	if (sqlite3_step(g) == SQLITE_ROW) {
+		const unsigned char *b = sqlite3_column_blob(g, 0);
+		size_t bn = (size_t)sqlite3_column_bytes(g, 0);
+		for (size_t i = 0; b && i + 8 <= bn; i += 8) {
+			uint64_t v;
+			memcpy(&v, b + i, 8);
+			if (weir_u64set_put_raw(set, v) < 0) {
+				rc = WEIR_ENOMEM;
+				break;
+			}
+		}
+	}
+	sqlite3_reset(g);
+	return rc;
+}
+
+int weir_store_log_ingest(struct weir_store *s, const char *sources, const char *summary_json)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO ingests(at, sources, summary)"
+			       " VALUES(strftime('%Y-%m-%dT%H:%M:%SZ','now'),?1,?2)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return WEIR_ESTORE;
+	sqlite3_bind_text(st, 1, sources, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, summary_json, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : WEIR_ESTORE;
+	sqlite3_finalize(st);
+	return rc;
+}
