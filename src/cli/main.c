@@ -1,6 +1,7 @@
 /*
  * main.c — the weir command: dispatch to a subcommand.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,6 +33,10 @@ static const char usage[] =
 
 int main(int argc, char **argv)
 {
+	/* Window tables come and go by the thousand: keep freed memory for reuse
+	 * instead of mapping and faulting in fresh pages each time. */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return 2;

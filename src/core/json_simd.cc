@@ -137,6 +137,51 @@ int read_value(ondemand::value val, struct weir_arena *a, struct weir_jval *v)
 	return WEIR_R_INVALID_JSON;
 }
 
+/* A line that is not an object: invalid_json unless it is one clean JSON value. */
+int not_object(ondemand::document &doc, ondemand::json_type t)
+{
+	bool bad = false;
+	switch (t) {
+	case ondemand::json_type::null: {
+		bool isnull = false;
+		bad = doc.is_null().get(isnull) || !isnull;
+		break;
+	}
+	case ondemand::json_type::boolean: {
+		bool b;
+		bad = doc.get_bool().get(b) != SUCCESS;
+		break;
+	}
+	case ondemand::json_type::number: {
+		double d;
+		bad = doc.get_double().get(d) != SUCCESS;
+		break;
+	}
+	case ondemand::json_type::string: {
+		std::string_view sv;
+		bad = doc.get_string().get(sv) != SUCCESS;
+		break;
+	}
+	case ondemand::json_type::array: {
+		ondemand::array arr;
+		bad = doc.get_array().get(arr) != SUCCESS;
+		if (!bad)
+			for (auto el : arr)
+				if (el.error()) {
+					bad = true;
+					break;
+				}
+		break;
+	}
+	default:
+		bad = true;
+	}
+	const char *trailing;
+	if (bad || !doc.current_location().get(trailing))
+		return WEIR_R_INVALID_JSON;
+	return WEIR_R_NOT_OBJECT;
+}
+
 } // namespace
 
 extern "C" void *weir_json_simd_new(void)
@@ -161,7 +206,7 @@ extern "C" int weir_json_simd_parse(void *p, const char *line, size_t len, struc
 	if ((e = doc.type().get(t)))
 		return map_error(e);
 	if (t != ondemand::json_type::object)
-		return WEIR_R_NOT_OBJECT;
+		return not_object(doc, t);
 	ondemand::object obj;
 	if ((e = doc.get_object().get(obj)))
 		return map_error(e);

@@ -182,7 +182,15 @@ struct weir_strent {
 	const char *p; /* in the owner's arena */
 	uint32_t n;
 	uint32_t val;
+	uint64_t prefix; /* first 8 bytes, zero-padded: most keys compare without touching p */
 };
+
+static inline uint64_t weir_prefix8(const char *p, uint32_t n)
+{
+	uint64_t v = 0;
+	memcpy(&v, p, n < 8 ? n : 8);
+	return v;
+}
 
 struct weir_strmap {
 	struct weir_strent *e;
@@ -233,10 +241,11 @@ static inline struct weir_strent *weir_strmap_get(struct weir_strmap *m, const c
 {
 	if (!h)
 		h = 1;
+	uint64_t pre = weir_prefix8(p, n);
 	uint32_t j = (uint32_t)h & (m->cap - 1);
 	for (;;) {
 		struct weir_strent *e = &m->e[j];
-		if (e->hash == h && e->n == n && memcmp(e->p, p, n) == 0) {
+		if (e->hash == h && e->n == n && e->prefix == pre && (n <= 8 || memcmp(e->p + 8, p + 8, n - 8) == 0)) {
 			*isnew = 0;
 			return e;
 		}
@@ -260,6 +269,7 @@ static inline struct weir_strent *weir_strmap_get(struct weir_strmap *m, const c
 	e->p = copy;
 	e->n = n;
 	e->val = 0;
+	e->prefix = pre;
 	m->len++;
 	*isnew = 1;
 	return e;
