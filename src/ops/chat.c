@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sort.h"
 #include "ops/chat.h"
 
 struct cwin {
@@ -439,19 +440,37 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 	}
 	if (w->grain == WEIR_GRAIN_HOUR && w->wmap.len) {
 		struct weir_wordcount *wv = weir_arena_alloc(&a, w->wmap.len * sizeof(*wv));
-		if (!wv)
+		struct weir_kv *kv = malloc(2 * (size_t)w->wmap.len * sizeof(*kv));
+		if (!wv || !kv) {
+			free(kv);
 			goto oom;
+		}
+		/* Radix sort on the first 8 bytes (big-endian), then fix runs that
+		 * share them with a byte-wise comparison. */
 		uint32_t j = 0;
 		for (uint32_t i = 0; i < w->wmap.cap; i++) {
-			struct weir_strent *e = &w->wmap.e[i];
-			if (!e->hash)
+			if (!w->wmap.e[i].hash)
 				continue;
-			wv[j].w.p = e->p;
-			wv[j].w.n = e->n;
-			wv[j].count = e->val;
+			kv[j].k = __builtin_bswap64(w->wmap.e[i].prefix);
+			kv[j].v = i;
 			j++;
 		}
-		qsort(wv, j, sizeof(*wv), cmp_words);
+		weir_sort_kv(kv, j, kv + j);
+		for (uint32_t i = 0; i < j; i++) {
+			struct weir_strent *e = &w->wmap.e[kv[i].v];
+			wv[i].w.p = e->p;
+			wv[i].w.n = e->n;
+			wv[i].count = e->val;
+		}
+		for (uint32_t i = 0; i < j;) {
+			uint32_t k = i + 1;
+			while (k < j && kv[k].k == kv[i].k)
+				k++;
+			if (k - i > 1)
+				qsort(wv + i, k - i, sizeof(*wv), cmp_words);
+			i = k;
+		}
+		free(kv);
 		r->wordv = wv;
 		r->nwords = j;
 	}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sort.h"
 #include "sinks/blob.h"
 
 int weir_buf_reserve(struct weir_buf *b, size_t n)
@@ -130,26 +131,17 @@ int weir_words_merge(const void *a, size_t an, const void *b, size_t bn, struct 
 	return 0;
 }
 
-struct gc {
-	uint32_t gid, count;
-};
-
-static int cmp_gc(const void *x, const void *y)
-{
-	const struct gc *a = x, *b = y;
-	return (a->gid > b->gid) - (a->gid < b->gid);
-}
-
 int weir_usercounts_blob(const uint32_t *gids, const uint32_t *counts, uint32_t n, struct weir_buf *out)
 {
-	struct gc *v = malloc((n ? n : 1) * sizeof(*v));
+	uint64_t *v = malloc((n ? n : 1) * sizeof(*v));
 	if (!v)
 		return -1;
-	for (uint32_t i = 0; i < n; i++) {
-		v[i].gid = gids[i];
-		v[i].count = counts[i];
+	for (uint32_t i = 0; i < n; i++)
+		v[i] = (uint64_t)gids[i] << 32 | counts[i];
+	if (weir_sort_u64_alloc(v, n) != 0) {
+		free(v);
+		return -1;
 	}
-	qsort(v, n, sizeof(*v), cmp_gc);
 	out->len = 0;
 	if (weir_buf_reserve(out, (size_t)n * 20) != 0) {
 		free(v);
@@ -157,9 +149,10 @@ int weir_usercounts_blob(const uint32_t *gids, const uint32_t *counts, uint32_t 
 	}
 	uint32_t last = 0;
 	for (uint32_t i = 0; i < n; i++) {
-		put_varint(out, v[i].gid - last);
-		put_varint(out, v[i].count);
-		last = v[i].gid;
+		uint32_t g = (uint32_t)(v[i] >> 32);
+		put_varint(out, g - last);
+		put_varint(out, (uint32_t)v[i]);
+		last = g;
 	}
 	free(v);
 	return 0;
@@ -210,12 +203,6 @@ int weir_usercounts_merge(const void *a, size_t an, const void *b, size_t bn, st
 	return 0;
 }
 
-static int cmp_u64(const void *x, const void *y)
-{
-	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-	return (a > b) - (a < b);
-}
-
 int weir_ids_blob(const uint64_t *ids, uint32_t n, struct weir_buf *out)
 {
 	return weir_ids_merge(NULL, 0, ids, n, out);
@@ -228,7 +215,10 @@ int weir_ids_merge(const void *blob, size_t bn, const uint64_t *ids, uint32_t n,
 		return -1;
 	if (n)
 		memcpy(v, ids, n * sizeof(uint64_t));
-	qsort(v, n, sizeof(uint64_t), cmp_u64);
+	if (weir_sort_u64_alloc(v, n) != 0) {
+		free(v);
+		return -1;
+	}
 	size_t na = bn / 8, i = 0, j = 0;
 	const unsigned char *a = blob;
 	out->len = 0;
