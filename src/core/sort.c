@@ -114,3 +114,49 @@ void weir_sort_kv(struct weir_kv *v, size_t n, struct weir_kv *tmp)
 	if (src != v)
 		memcpy(v, src, n * sizeof(*v));
 }
+
+void weir_sort_u32(uint32_t *v, size_t n, uint32_t *tmp)
+{
+	if (n < 64) {
+		for (size_t i = 1; i < n; i++) {
+			uint32_t x = v[i];
+			size_t j = i;
+			while (j > 0 && v[j - 1] > x) {
+				v[j] = v[j - 1];
+				j--;
+			}
+			v[j] = x;
+		}
+		return;
+	}
+	size_t count[4][256];
+	memset(count, 0, sizeof(count));
+	for (size_t i = 0; i < n; i++) {
+		uint32_t x = v[i];
+		count[0][x & 0xff]++;
+		count[1][(x >> 8) & 0xff]++;
+		count[2][(x >> 16) & 0xff]++;
+		count[3][x >> 24]++;
+	}
+	uint32_t *src = v, *dst = tmp;
+	for (int b = 0; b < 4; b++) {
+		size_t *c = count[b];
+		if (c[(src[0] >> (8 * b)) & 0xff] == n)
+			continue;
+		size_t sum = 0;
+		for (int k = 0; k < 256; k++) {
+			size_t t = c[k];
+			c[k] = sum;
+			sum += t;
+		}
+		for (size_t i = 0; i < n; i++) {
+			uint32_t x = src[i];
+			dst[c[(x >> (8 * b)) & 0xff]++] = x;
+		}
+		uint32_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(uint32_t));
+}

@@ -14,6 +14,9 @@ void weir_sort_u64(uint64_t *v, size_t n, uint64_t *tmp);
 /* Same, allocating tmp itself (returns -1 when it cannot). */
 int weir_sort_u64_alloc(uint64_t *v, size_t n);
 
+/* Sorts 32-bit keys ascending; tmp must hold n elements. */
+void weir_sort_u32(uint32_t *v, size_t n, uint32_t *tmp);
+
 /* Key-value pairs sorted by key (stable). */
 struct weir_kv {
 	uint64_t k, v;

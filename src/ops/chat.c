@@ -8,10 +8,13 @@
  * two around a boundary). A closed window becomes a struct weir_chat_rec
  * handed to the writer; its memory goes with it.
  *
- * State per message: the user is interned once per shard to a 32-bit id;
- * minute and day windows keep a set of ids, hour windows a map id -> count
- * and the word counts (strings in the window's own arena, which becomes the
- * record's arena when the window closes: words are copied once).
+ * State per message: the user and each word are interned once per shard to
+ * 32-bit ids (dictionaries shared by all channels of the shard, so the hot
+ * part of a Zipf vocabulary stays in cache); windows only append those ids to
+ * plain vectors — sequential writes, no hashing. When a window closes its
+ * vectors are radix-sorted: runs give distinct chatters, messages per user
+ * and counts per word. Word strings live in the shard's dictionary for the
+ * whole run, so records point at them instead of copying.
  *
  * Duplicates: a message id is hashed (XXH3) into the minute window's set.
  * Closed minute windows keep their id set (retained, keyed by channel and
@@ -24,20 +27,38 @@
 #include "core/sort.h"
 #include "ops/chat.h"
 
+/* A growable vector of 32-bit ids. */
+struct idvec {
+	uint32_t *v;
+	uint32_t n, cap;
+};
+
+static inline int idvec_push(struct idvec *x, uint32_t id)
+{
+	if (x->n == x->cap) {
+		uint32_t ncap = x->cap ? x->cap * 2 : 16;
+		uint32_t *nv = realloc(x->v, (size_t)ncap * sizeof(uint32_t));
+		if (!nv)
+			return WEIR_ENOMEM;
+		x->v = nv;
+		x->cap = ncap;
+	}
+	x->v[x->n++] = id;
+	return 0;
+}
+
 struct cwin {
 	struct cwin *next;
 	int64_t start;
 	uint8_t grain;
 	uint8_t reopened; /* emitted before: this one is a correction */
 	uint64_t messages, words;
-	struct weir_u32map users; /* minute/day: set; hour: uid -> messages */
+	struct idvec users; /* one user id per message */
+	struct idvec wids;  /* hour only: one word id per word */
 	/* minute only */
-	struct weir_u64set *ids; /* every id known for this minute */
+	struct weir_u64set *ids; /* every message id known for this minute */
 	uint64_t *newids;
 	uint32_t nnew, capnew;
-	/* hour only */
-	struct weir_strmap wmap;
-	struct weir_arena warena;
 };
 
 struct chan {
@@ -61,13 +82,19 @@ struct weir_chat_shard {
 	struct weir_strmap user_ix;
 	struct weir_str *users; /* uid -> name */
 	uint32_t nusers, capusers;
+	struct weir_strmap word_ix;
+	struct weir_arena words; /* word strings, for the whole run */
+	struct weir_str *wordv;  /* wid -> word */
+	uint32_t nwords, capwords;
+	struct idvec tokens; /* word ids of the message being counted */
 	struct kept *kept;
 	uint32_t capkept, nkept;
 	int64_t min_open_end; /* no window ends before this */
 	struct weir_chat_stats st;
 	char *tokbuf;
 	size_t tokcap;
-	struct cwin *cur_hour; /* for the word callback */
+	uint32_t *sortbuf; /* scratch for radix sorts */
+	size_t sortcap;
 	int oom;
 };
 
@@ -78,7 +105,9 @@ struct weir_chat_shard *weir_chat_shard_new(const struct weir_chat_env *env)
 		return NULL;
 	s->env = *env;
 	weir_arena_init(&s->names, 1 << 20);
-	if (weir_strmap_init(&s->chan_ix, 64) || weir_strmap_init(&s->user_ix, 4096)) {
+	weir_arena_init(&s->words, 1 << 20);
+	if (weir_strmap_init(&s->chan_ix, 64) || weir_strmap_init(&s->user_ix, 4096) ||
+	    weir_strmap_init(&s->word_ix, 4096)) {
 		weir_chat_shard_free(s);
 		return NULL;
 	}
@@ -88,14 +117,13 @@ struct weir_chat_shard *weir_chat_shard_new(const struct weir_chat_env *env)
 
 static void win_free(struct cwin *w)
 {
-	weir_u32map_free(&w->users);
+	free(w->users.v);
+	free(w->wids.v);
 	if (w->ids) {
 		weir_u64set_free(w->ids);
 		free(w->ids);
 	}
 	free(w->newids);
-	weir_strmap_free(&w->wmap);
-	weir_arena_free(&w->warena);
 	free(w);
 }
 
@@ -118,9 +146,14 @@ void weir_chat_shard_free(struct weir_chat_shard *s)
 	free(s->chans);
 	free(s->users);
 	free(s->tokbuf);
+	free(s->sortbuf);
+	free(s->wordv);
+	free(s->tokens.v);
 	weir_strmap_free(&s->chan_ix);
 	weir_strmap_free(&s->user_ix);
+	weir_strmap_free(&s->word_ix);
 	weir_arena_free(&s->names);
+	weir_arena_free(&s->words);
 	free(s);
 }
 
@@ -266,13 +299,6 @@ static struct cwin *win_new(struct weir_chat_shard *s, struct chan *c, uint32_t 
 	w->start = start;
 	w->grain = (uint8_t)g;
 	w->reopened = start < c->emitted_until[g];
-	if (weir_u32map_init(&w->users, g == WEIR_GRAIN_MINUTE ? 16 : 256, g == WEIR_GRAIN_HOUR) != 0)
-		goto fail;
-	if (g == WEIR_GRAIN_HOUR) {
-		if (weir_strmap_init(&w->wmap, 1024) != 0)
-			goto fail;
-		weir_arena_init(&w->warena, 64 * 1024);
-	}
 	if (g == WEIR_GRAIN_MINUTE) {
 		w->ids = kept_take(s, kept_key(cix, start));
 		if (!w->ids) {
@@ -310,14 +336,30 @@ static inline struct cwin *win_find(struct weir_chat_shard *s, struct chan *c, u
 static void count_word(const char *wd, size_t n, void *ctx)
 {
 	struct weir_chat_shard *s = ctx;
-	struct cwin *h = s->cur_hour;
 	int isnew;
-	struct weir_strent *e = weir_strmap_get(&h->wmap, wd, (uint32_t)n, weir_hash(wd, n), &h->warena, &isnew);
+	struct weir_strent *e =
+		weir_strmap_get(&s->word_ix, wd, (uint32_t)n, weir_hash(wd, n), &s->words, &isnew);
 	if (!e) {
 		s->oom = 1;
 		return;
 	}
-	e->val++;
+	if (isnew) {
+		if (s->nwords == s->capwords) {
+			uint32_t ncap = s->capwords ? s->capwords * 2 : 4096;
+			struct weir_str *nv = realloc(s->wordv, ncap * sizeof(*nv));
+			if (!nv) {
+				s->oom = 1;
+				return;
+			}
+			s->wordv = nv;
+			s->capwords = ncap;
+		}
+		s->wordv[s->nwords].p = e->p;
+		s->wordv[s->nwords].n = e->n;
+		e->val = s->nwords++;
+	}
+	if (idvec_push(&s->tokens, e->val) != 0)
+		s->oom = 1;
 }
 
 int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
@@ -362,18 +404,29 @@ int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
 		s->tokbuf = b;
 		s->tokcap = ncap;
 	}
-	s->cur_hour = h;
+	s->tokens.n = 0;
 	uint32_t nw = weir_tokenize(ev->text.p, ev->text.n, s->tokbuf, count_word, s);
 	if (s->oom)
 		return WEIR_ENOMEM;
+	if (h->wids.cap - h->wids.n < s->tokens.n) {
+		uint32_t ncap = h->wids.cap ? h->wids.cap : 64;
+		while (ncap - h->wids.n < s->tokens.n)
+			ncap *= 2;
+		uint32_t *nv = realloc(h->wids.v, (size_t)ncap * sizeof(uint32_t));
+		if (!nv)
+			return WEIR_ENOMEM;
+		h->wids.v = nv;
+		h->wids.cap = ncap;
+	}
+	memcpy(h->wids.v + h->wids.n, s->tokens.v, s->tokens.n * sizeof(uint32_t));
+	h->wids.n += s->tokens.n;
 	m->messages++;
 	h->messages++;
 	d->messages++;
 	m->words += nw;
 	h->words += nw;
 	d->words += nw;
-	if (weir_u32map_add(&m->users, uid, 1) < 0 || weir_u32map_add(&h->users, uid, 1) < 0 ||
-	    weir_u32map_add(&d->users, uid, 1) < 0)
+	if (idvec_push(&m->users, uid) || idvec_push(&h->users, uid) || idvec_push(&d->users, uid))
 		return WEIR_ENOMEM;
 	s->st.messages++;
 	return 0;
@@ -389,18 +442,27 @@ static int cmp_words(const void *a, const void *b)
 	return (x->w.n > y->w.n) - (x->w.n < y->w.n);
 }
 
+/* Radix-sorts x in place with the shard's scratch buffer. */
+static int sort_ids(struct weir_chat_shard *s, struct idvec *x)
+{
+	if (x->n > s->sortcap) {
+		uint32_t *b = realloc(s->sortbuf, (size_t)x->n * sizeof(uint32_t));
+		if (!b)
+			return WEIR_ENOMEM;
+		s->sortbuf = b;
+		s->sortcap = x->n;
+	}
+	weir_sort_u32(x->v, x->n, s->sortbuf);
+	return 0;
+}
+
 /* Turns a closed window into a record and hands it to the writer. */
 static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, struct cwin *w)
 {
 	struct weir_arena a;
-	if (w->grain == WEIR_GRAIN_HOUR) {
-		a = w->warena; /* the word strings already live here: the record takes them */
-		memset(&w->warena, 0, sizeof(w->warena));
-	} else {
-		weir_arena_init(&a, 16 * 1024);
-	}
+	weir_arena_init(&a, 16 * 1024);
 	struct weir_chat_rec *r = weir_arena_alloc(&a, sizeof(*r));
-	if (!r)
+	if (!r || sort_ids(s, &w->users) != 0)
 		goto oom;
 	memset(r, 0, sizeof(*r));
 	r->grain = w->grain;
@@ -409,22 +471,27 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 	r->start = w->start;
 	r->messages = w->messages;
 	r->words = w->words;
-	uint32_t nu = w->users.len;
+	/* distinct users (and messages per user, for hours) from the sorted runs */
+	uint32_t nu = 0;
+	for (uint32_t i = 0; i < w->users.n; i++)
+		if (i == 0 || w->users.v[i] != w->users.v[i - 1])
+			nu++;
 	uint32_t *uids = weir_arena_alloc(&a, (nu ? nu : 1) * sizeof(uint32_t));
 	struct weir_str *un = weir_arena_alloc(&a, (nu ? nu : 1) * sizeof(struct weir_str));
 	uint32_t *uc = w->grain == WEIR_GRAIN_HOUR ? weir_arena_alloc(&a, (nu ? nu : 1) * sizeof(uint32_t)) : NULL;
 	if (!uids || !un || (w->grain == WEIR_GRAIN_HOUR && !uc))
 		goto oom;
 	uint32_t k = 0;
-	for (uint32_t i = 0; i < w->users.cap; i++) {
-		if (!w->users.keys[i])
-			continue;
-		uint32_t uid = w->users.keys[i] - 1;
-		uids[k] = uid;
-		un[k] = s->users[uid];
+	for (uint32_t i = 0; i < w->users.n;) {
+		uint32_t j = i + 1;
+		while (j < w->users.n && w->users.v[j] == w->users.v[i])
+			j++;
+		uids[k] = w->users.v[i];
+		un[k] = s->users[w->users.v[i]];
 		if (uc)
-			uc[k] = w->users.vals[i];
+			uc[k] = j - i;
 		k++;
+		i = j;
 	}
 	r->nusers = k;
 	r->uids = uids;
@@ -438,37 +505,45 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 		r->ids = ids;
 		r->nids = w->nnew;
 	}
-	if (w->grain == WEIR_GRAIN_HOUR && w->wmap.len) {
-		struct weir_wordcount *wv = weir_arena_alloc(&a, w->wmap.len * sizeof(*wv));
-		struct weir_kv *kv = malloc(2 * (size_t)w->wmap.len * sizeof(*kv));
+	if (w->grain == WEIR_GRAIN_HOUR && w->wids.n) {
+		if (sort_ids(s, &w->wids) != 0)
+			goto oom;
+		uint32_t nd = 0;
+		for (uint32_t i = 0; i < w->wids.n; i++)
+			if (i == 0 || w->wids.v[i] != w->wids.v[i - 1])
+				nd++;
+		struct weir_wordcount *wv = weir_arena_alloc(&a, nd * sizeof(*wv));
+		struct weir_kv *kv = malloc(2 * (size_t)nd * sizeof(*kv));
 		if (!wv || !kv) {
 			free(kv);
 			goto oom;
 		}
-		/* Radix sort on the first 8 bytes (big-endian), then fix runs that
-		 * share them with a byte-wise comparison. */
+		/* (word id, count) from the runs, keyed by the word's first 8 bytes
+		 * (big-endian) for a radix sort into byte order; runs sharing those
+		 * bytes are then fixed with a byte-wise comparison. */
 		uint32_t j = 0;
-		for (uint32_t i = 0; i < w->wmap.cap; i++) {
-			if (!w->wmap.e[i].hash)
-				continue;
-			kv[j].k = __builtin_bswap64(w->wmap.e[i].prefix);
-			kv[j].v = i;
+		for (uint32_t i = 0; i < w->wids.n;) {
+			uint32_t e = i + 1;
+			while (e < w->wids.n && w->wids.v[e] == w->wids.v[i])
+				e++;
+			struct weir_str ws = s->wordv[w->wids.v[i]];
+			kv[j].k = __builtin_bswap64(weir_prefix8(ws.p, ws.n));
+			kv[j].v = (uint64_t)w->wids.v[i] << 32 | (e - i);
 			j++;
+			i = e;
 		}
 		weir_sort_kv(kv, j, kv + j);
 		for (uint32_t i = 0; i < j; i++) {
-			struct weir_strent *e = &w->wmap.e[kv[i].v];
-			wv[i].w.p = e->p;
-			wv[i].w.n = e->n;
-			wv[i].count = e->val;
+			wv[i].w = s->wordv[kv[i].v >> 32];
+			wv[i].count = (uint32_t)kv[i].v;
 		}
 		for (uint32_t i = 0; i < j;) {
-			uint32_t k = i + 1;
-			while (k < j && kv[k].k == kv[i].k)
-				k++;
-			if (k - i > 1)
-				qsort(wv + i, k - i, sizeof(*wv), cmp_words);
-			i = k;
+			uint32_t e = i + 1;
+			while (e < j && kv[e].k == kv[i].k)
+				e++;
+			if (e - i > 1)
+				qsort(wv + i, e - i, sizeof(*wv), cmp_words);
+			i = e;
 		}
 		free(kv);
 		r->wordv = wv;
