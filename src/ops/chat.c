@@ -418,8 +418,10 @@ int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
 		h->wids.v = nv;
 		h->wids.cap = ncap;
 	}
-	memcpy(h->wids.v + h->wids.n, s->tokens.v, s->tokens.n * sizeof(uint32_t));
-	h->wids.n += s->tokens.n;
+	if (s->tokens.n) {
+		memcpy(h->wids.v + h->wids.n, s->tokens.v, s->tokens.n * sizeof(uint32_t));
+		h->wids.n += s->tokens.n;
+	}
 	m->messages++;
 	h->messages++;
 	d->messages++;
