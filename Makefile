@@ -57,6 +57,11 @@ build/t/tests/unit/%: tests/unit/%.c tests/unit/t.h $(T_OBJ)
 
 UNIT_BINS = $(UNIT:tests/unit/%.c=build/t/tests/unit/%)
 
+# Parser benchmark (bench/parse_bench.c), optimized build.
+build/r/bench/parse_bench: bench/parse_bench.c $(R_OBJ)
+	@mkdir -p $(dir $@)
+	$(CXX) -x c $(CFLAGS_R) -o $@ $< -x none $(R_OBJ) $(PKGS_C)
+
 test: deps
 	$(MAKE) test-only
 

@@ -6,6 +6,7 @@
  * slots (json_fields.h), then weir_event_from_fields() checks them per kind.
  * weir_json_parse() is the entry point the sources call.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,16 +77,29 @@ const char *weir_jfield_name(int f)
 	return f >= 0 && f < WEIR_F_COUNT ? field_names[f] : "?";
 }
 
+/* Field lookup: a table of the slots per (length, first byte), built once. */
+static int8_t field_by[24][128][2];
+static pthread_once_t field_once = PTHREAD_ONCE_INIT;
+
+static void field_index(void)
+{
+	memset(field_by, -1, sizeof(field_by));
+	for (int f = 0; f < WEIR_F_COUNT; f++) {
+		size_t n = strlen(field_names[f]);
+		int8_t *slot = field_by[n][(unsigned char)field_names[f][0]];
+		slot[slot[0] < 0 ? 0 : 1] = (int8_t)f;
+	}
+}
+
 int weir_jfield_lookup(const char *k, size_t n)
 {
-	/* A switch on the first byte keeps this to one or two memcmp. */
-	if (n == 0)
+	if (n == 0 || n >= 24 || (unsigned char)k[0] >= 128)
 		return -1;
-	for (int f = 0; f < WEIR_F_COUNT; f++) {
-		const char *name = field_names[f];
-		if (name[0] == k[0] && strlen(name) == n && memcmp(name, k, n) == 0)
-			return f;
-	}
+	pthread_once(&field_once, field_index);
+	const int8_t *c = field_by[n][(unsigned char)k[0]];
+	for (int i = 0; i < 2 && c[i] >= 0; i++)
+		if (memcmp(field_names[c[i]], k, n) == 0)
+			return c[i];
 	return -1;
 }
 

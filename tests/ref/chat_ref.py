@@ -20,7 +20,9 @@ NAME is one of
     top-users      user,count   (same order)
     summary        one JSON line like `weir ingest --summary json`:
                    lines, events, dead_letters, reasons, by_kind, blank,
-                   duplicates
+                   duplicates ("events" and "by_kind" count every valid
+                   event line, repeated ids included; "duplicates" = how
+                   many of those repeated an earlier id)
     dead-letters   CSV line,reason,detail for every rejected line (the line
                    number is 1-based, within its file)
 
@@ -163,13 +165,16 @@ class Result:
         self.dead.append((source, lineno, reason, detail))
 
     def accept(self, kind, chat=None, msg_id=None):
+        # "events" and "by_kind" count every valid event line, duplicates
+        # included (as weir's summary does); "duplicates" says how many of
+        # them repeated an id seen before and so changed nothing.
+        self.events += 1
+        self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
         if msg_id is not None:
             if msg_id in self.ids:
                 self.duplicates += 1
                 return
             self.ids.add(msg_id)
-        self.events += 1
-        self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
         if chat is not None:
             self.chats.append(chat)
 

@@ -85,10 +85,10 @@ nd = (b'{"kind":"chat","platform":"twitch","ts":1556614620000,"channel":"A","use
 res = R.Result()
 R.read_ndjson(res, "t", nd, R.MAX_LINE_DEFAULT)
 eq(res.lines, 15, "nd lines")
-eq(res.events, 3, "nd events")
+eq(res.events, 4, "nd events (duplicates included)")
 eq(res.duplicates, 1, "nd dups")
 eq(res.blank, 1, "nd blank")
-eq(res.by_kind, {"chat": 2, "followers": 1}, "nd by_kind")
+eq(res.by_kind, {"chat": 3, "followers": 1}, "nd by_kind")
 eq([(n, r, d) for _, n, r, d in res.dead],
    [(5, "wrong_type", "ts"), (6, "unknown_platform", "myspace"), (7, "unknown_kind", "tweet"),
     (8, "wrong_type", "channel"), (9, "missing_field", "channel"), (10, "not_object", ""),
