@@ -56,6 +56,10 @@ check "top-words --limit 200" top-words --channel admiralbulldog --limit 200
 check "top-users --limit 100" top-users --channel admiralbulldog --limit 100
 # An hour-aligned range (a window is included when its start is in [from, to)).
 check "chat-minutes range" chat-minutes --from 2019-04-30T10:00:00Z --to 2019-04-30T11:00:00Z
+# Window starts decide, not event times: 10:00 starts before 10:00:30.
+check "chat-minutes unaligned range" chat-minutes --from 2019-04-30T10:00:30Z --to 2019-04-30T10:05:00Z
+check "chat hour from 09:30" chat --window hour --from 2019-04-30T09:30:00Z
+check "chat hour to 11:00:01" chat --window hour --to 2019-04-30T11:00:01Z
 check "top-words range" top-words --channel admiralbulldog --from 2019-04-30T10:00:00Z --to 2019-04-30T11:00:00Z
 check "top-users range" top-users --channel admiralbulldog --from 2019-04-30T09:00:00Z --to 2019-04-30T11:00:00Z
 

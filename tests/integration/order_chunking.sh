@@ -6,9 +6,11 @@
 # tests/ref/irc_to_ndjson.py, then ingested
 #   (a) in order                          -> equal to the reference
 #   (b) shuffled within the 5 s lateness  -> identical to (a), no late events
-#   (c) split into 4 contiguous files / 3 interleaved files, one
-#       `weir ingest` per file into one store              -> identical
-#   (d) 10 % of events delayed up to 10 min (late: corrections) -> identical
+#   (c) split into 4 contiguous files (ingested in order, then newest
+#       first) / 3 interleaved files, one `weir ingest` per file into one
+#       store; and the 3 files in one ingest              -> identical
+#   (d) 10 % of events delayed up to 10 min (late: corrections) -> identical;
+#       the same and (b) again with --lateness 0          -> identical
 #   (e) with message ids: once, then the same file again -> identical
 #       (idempotent); with 100 repeated ids inside one file -> identical
 #   (f) with RFC 3339 offsets (+05:30, -08:00) in ts  -> identical
@@ -72,6 +74,12 @@ for i in 1 2 3 4; do ingest "$T/c1.db" "$T/c1.$i.ndjson"; done
 results "$T/c1.db" "$T/c1"
 compare "$T/a" "$T/c1" "(c1) 4 contiguous chunks, 4 ingests"
 
+# (c4) the same 4 chunks ingested newest first: every ingest after the first
+# lands behind the stored watermark
+for i in 4 3 2 1; do ingest "$T/c4.db" "$T/c1.$i.ndjson"; done
+results "$T/c4.db" "$T/c4"
+compare "$T/a" "$T/c4" "(c4) 4 chunks, ingested newest first"
+
 # (c2) 3 interleaved files (every file spans the whole log), 3 ingests
 $CONV --split 3 --split-mode interleave -o "$T/c2" "$LOG" || fail "conv c2"
 for i in 1 2 3; do ingest "$T/c2.db" "$T/c2.$i.ndjson"; done
@@ -93,6 +101,18 @@ note "(d) $(cat "$T/d.stats"); weir summary late=$late"
 	soft_fail "(d) beyond lateness: summary late = '$late', want > 0"
 results "$T/d.db" "$T/d"
 compare "$T/a" "$T/d" "(d) delayed up to 10 min"
+
+# (d2) the same with --lateness 0 (every out-of-order event is late), and
+# the in-order-within-5s file with --lateness 0
+run_ok ingest --store "sqlite:$T/d2.db" --lateness 0 --summary json "$T/d.ndjson"
+results "$T/d2.db" "$T/d2"
+compare "$T/a" "$T/d2" "(d2) delayed up to 10 min, --lateness 0"
+run_ok ingest --store "sqlite:$T/d3.db" --lateness 0 --summary json "$T/b.ndjson"
+late=$(json_get "$T/out" late)
+[[ "$late" =~ ^[0-9]+$ ]] && [ "$late" -gt 0 ] ||
+	soft_fail "(d3) jittered input with --lateness 0: summary late = '$late', want > 0"
+results "$T/d3.db" "$T/d3"
+compare "$T/a" "$T/d3" "(d3) shuffled within 5 s, --lateness 0"
 
 # (e) ids: re-ingesting the same file is idempotent
 $CONV --ids "$LOG" >"$T/e.ndjson" || fail "conv e"

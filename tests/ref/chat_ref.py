@@ -41,7 +41,6 @@ Choices where the spec leaves room (kept in line with the tests):
     prefix (even on a line that is not IRC) sets "the last prefix time".
 """
 import argparse
-import base64
 import gzip
 import json
 import re
