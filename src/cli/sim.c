@@ -23,34 +23,34 @@
 #include "cli/cli.h"
 
 static const char usage[] =
-	"usage: weir sim [options]\n"
-	"\n"
-	"Writes realistic, reproducible events: Twitch chat, follower snapshots,\n"
-	"stream samples, chatters lists and tweets (docs/sim.md).\n"
-	"\n"
-	"  --seed N            seed; same seed and flags, same bytes (default 1)\n"
-	"  --span DUR          historical: events of this much time, as fast as possible\n"
-	"                      (default 1d; e.g. 90m, 12h, 7d)\n"
-	"  --start TIME        RFC 3339 start of a historical run (default 2026-11-20T00:00:00Z)\n"
-	"  --rate N/s          live: event time = now, about N chat messages per second\n"
-	"                      (also N/m, N/h), paced by the wall clock until Ctrl-C\n"
-	"  --duration DUR      live: stop after this long\n"
-	"  --messages N        exactly N chat messages (duplicates and bad lines are extra)\n"
-	"  --kinds LIST        of chat,followers,stream,chatters,post (default all)\n"
-	"  --format F          ndjson (default) or irc (chat only, logged Twitch IRC lines)\n"
-	"  --channels N        streamers (default 100)\n"
-	"  --users N           chatting users (default 20000)\n"
-	"  --chatters-cap N    most users in one chatters snapshot (default 1000)\n"
-	"  --dup-rate F        share of lines duplicated (default 0.001)\n"
-	"  --late-rate F       share of lines arriving 1-120 s late (default 0.002)\n"
-	"  --bad-rate F        malformed lines per line (default 0.0005)\n"
-	"  --reference DIR     also write streamers.csv/.json and games.csv/.json there\n"
-	"  -o, --output FILE   write to FILE instead of stdout\n"
-	"  --stats             print what was written to stderr at the end\n"
-	"\n"
-	"Rates of 0 switch an imperfection off. The benchmark input:\n"
-	"  weir sim --seed 1 --messages 2000000 --kinds chat --dup-rate 0 --late-rate 0 \\\n"
-	"           --bad-rate 0 -o chat.ndjson\n";
+    "usage: weir sim [options]\n"
+    "\n"
+    "Writes realistic, reproducible events: Twitch chat, follower snapshots,\n"
+    "stream samples, chatters lists and tweets (docs/sim.md).\n"
+    "\n"
+    "  --seed N            seed; same seed and flags, same bytes (default 1)\n"
+    "  --span DUR          historical: events of this much time, as fast as possible\n"
+    "                      (default 1d; e.g. 90m, 12h, 7d)\n"
+    "  --start TIME        RFC 3339 start of a historical run (default 2026-11-20T00:00:00Z)\n"
+    "  --rate N/s          live: event time = now, about N chat messages per second\n"
+    "                      (also N/m, N/h), paced by the wall clock until Ctrl-C\n"
+    "  --duration DUR      live: stop after this long\n"
+    "  --messages N        exactly N chat messages (duplicates and bad lines are extra)\n"
+    "  --kinds LIST        of chat,followers,stream,chatters,post (default all)\n"
+    "  --format F          ndjson (default) or irc (chat only, logged Twitch IRC lines)\n"
+    "  --channels N        streamers (default 100)\n"
+    "  --users N           chatting users (default 20000)\n"
+    "  --chatters-cap N    most users in one chatters snapshot (default 1000)\n"
+    "  --dup-rate F        share of lines duplicated (default 0.001)\n"
+    "  --late-rate F       share of lines arriving 1-120 s late (default 0.002)\n"
+    "  --bad-rate F        malformed lines per line (default 0.0005)\n"
+    "  --reference DIR     also write streamers.csv/.json and games.csv/.json there\n"
+    "  -o, --output FILE   write to FILE instead of stdout\n"
+    "  --stats             print what was written to stderr at the end\n"
+    "\n"
+    "Rates of 0 switch an imperfection off. The benchmark input:\n"
+    "  weir sim --seed 1 --messages 2000000 --kinds chat --dup-rate 0 --late-rate 0 \\\n"
+    "           --bad-rate 0 -o chat.ndjson\n";
 
 static volatile sig_atomic_t stop_flag;
 
@@ -130,7 +130,8 @@ static int parse_kinds(const char *v, unsigned *kinds)
 		size_t n = e ? (size_t)(e - p) : strlen(p);
 		int kind = weir_kind_from(p, n);
 		if (kind == WEIR_KIND_NONE) {
-			weir_cli_err("sim", "--kinds: unknown kind '%.*s' (chat, followers, stream, chatters, post)",
+			weir_cli_err("sim",
+				     "--kinds: unknown kind '%.*s' (chat, followers, stream, chatters, post)",
 				     (int)n, p);
 			return -1;
 		}
@@ -151,14 +152,15 @@ static void print_stats(const struct weir_sim *sim, double secs)
 {
 	struct weir_sim_stats st;
 	weir_sim_stats(sim, &st);
-	fprintf(stderr,
-		"weir sim: %llu lines in %.2f s (%.0f lines/s): chat %llu, followers %llu, stream %llu, "
-		"chatters %llu, post %llu; duplicates %llu, late %llu, malformed %llu\n",
-		(unsigned long long)st.lines, secs, secs > 0 ? (double)st.lines / secs : 0.0,
-		(unsigned long long)st.events[WEIR_KIND_CHAT], (unsigned long long)st.events[WEIR_KIND_FOLLOWERS],
-		(unsigned long long)st.events[WEIR_KIND_STREAM], (unsigned long long)st.events[WEIR_KIND_CHATTERS],
-		(unsigned long long)st.events[WEIR_KIND_POST], (unsigned long long)st.dups,
-		(unsigned long long)st.late, (unsigned long long)st.bad);
+	fprintf(
+	    stderr,
+	    "weir sim: %llu lines in %.2f s (%.0f lines/s): chat %llu, followers %llu, stream %llu, "
+	    "chatters %llu, post %llu; duplicates %llu, late %llu, malformed %llu\n",
+	    (unsigned long long)st.lines, secs, secs > 0 ? (double)st.lines / secs : 0.0,
+	    (unsigned long long)st.events[WEIR_KIND_CHAT], (unsigned long long)st.events[WEIR_KIND_FOLLOWERS],
+	    (unsigned long long)st.events[WEIR_KIND_STREAM],
+	    (unsigned long long)st.events[WEIR_KIND_CHATTERS], (unsigned long long)st.events[WEIR_KIND_POST],
+	    (unsigned long long)st.dups, (unsigned long long)st.late, (unsigned long long)st.bad);
 }
 
 /* Historical: everything, as fast as possible. */
@@ -204,29 +206,43 @@ static void run_live(struct weir_sim *sim, struct out *o, size_t lmax, int64_t o
 int weir_cmd_sim(int argc, char **argv)
 {
 	enum {
-		O_SEED = 1000, O_SPAN, O_START, O_RATE, O_DURATION, O_MESSAGES, O_KINDS, O_FORMAT, O_CHANNELS,
-		O_USERS, O_CAP, O_DUP, O_LATE, O_BAD, O_REF, O_STATS,
+		O_SEED = 1000,
+		O_SPAN,
+		O_START,
+		O_RATE,
+		O_DURATION,
+		O_MESSAGES,
+		O_KINDS,
+		O_FORMAT,
+		O_CHANNELS,
+		O_USERS,
+		O_CAP,
+		O_DUP,
+		O_LATE,
+		O_BAD,
+		O_REF,
+		O_STATS,
 	};
 	static const struct option opts[] = {
-		{"seed", required_argument, 0, O_SEED},
-		{"span", required_argument, 0, O_SPAN},
-		{"start", required_argument, 0, O_START},
-		{"rate", required_argument, 0, O_RATE},
-		{"duration", required_argument, 0, O_DURATION},
-		{"messages", required_argument, 0, O_MESSAGES},
-		{"kinds", required_argument, 0, O_KINDS},
-		{"format", required_argument, 0, O_FORMAT},
-		{"channels", required_argument, 0, O_CHANNELS},
-		{"users", required_argument, 0, O_USERS},
-		{"chatters-cap", required_argument, 0, O_CAP},
-		{"dup-rate", required_argument, 0, O_DUP},
-		{"late-rate", required_argument, 0, O_LATE},
-		{"bad-rate", required_argument, 0, O_BAD},
-		{"reference", required_argument, 0, O_REF},
-		{"output", required_argument, 0, 'o'},
-		{"stats", no_argument, 0, O_STATS},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+	    {"seed", required_argument, 0, O_SEED},
+	    {"span", required_argument, 0, O_SPAN},
+	    {"start", required_argument, 0, O_START},
+	    {"rate", required_argument, 0, O_RATE},
+	    {"duration", required_argument, 0, O_DURATION},
+	    {"messages", required_argument, 0, O_MESSAGES},
+	    {"kinds", required_argument, 0, O_KINDS},
+	    {"format", required_argument, 0, O_FORMAT},
+	    {"channels", required_argument, 0, O_CHANNELS},
+	    {"users", required_argument, 0, O_USERS},
+	    {"chatters-cap", required_argument, 0, O_CAP},
+	    {"dup-rate", required_argument, 0, O_DUP},
+	    {"late-rate", required_argument, 0, O_LATE},
+	    {"bad-rate", required_argument, 0, O_BAD},
+	    {"reference", required_argument, 0, O_REF},
+	    {"output", required_argument, 0, 'o'},
+	    {"stats", no_argument, 0, O_STATS},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
 	};
 	struct weir_sim_opts so;
 	weir_sim_opts_init(&so);
@@ -258,8 +274,10 @@ int weir_cmd_sim(int argc, char **argv)
 			break;
 		case O_START:
 			if (weir_time_parse(optarg, strlen(optarg), &v) != 0 || v < 0) {
-				weir_cli_err("sim", "--start: expected an RFC 3339 time like 2026-11-20T00:00:00Z, got '%s'",
-					     optarg);
+				weir_cli_err(
+				    "sim",
+				    "--start: expected an RFC 3339 time like 2026-11-20T00:00:00Z, got '%s'",
+				    optarg);
 				return 2;
 			}
 			start = v;
@@ -296,7 +314,7 @@ int weir_cmd_sim(int argc, char **argv)
 			so.channels = (uint32_t)v;
 			break;
 		case O_USERS:
-			if (weir_cli_int("sim", "--users", optarg, 1, 5000000, &v) != 0)
+			if (weir_cli_int("sim", "--users", optarg, 1, 2000000, &v) != 0)
 				return 2;
 			so.users = (uint32_t)v;
 			break;
@@ -330,7 +348,8 @@ int weir_cmd_sim(int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		case ':':
-			weir_cli_err("sim", "option '%s' needs a value (see weir sim --help)", argv[optind - 1]);
+			weir_cli_err("sim", "option '%s' needs a value (see weir sim --help)",
+				     argv[optind - 1]);
 			return 2;
 		default:
 			weir_cli_err("sim", "unknown option '%s' (see weir sim --help)", argv[optind - 1]);

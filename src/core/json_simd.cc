@@ -44,7 +44,14 @@ bool copy_str(struct weir_arena *a, std::string_view sv, struct weir_str *out)
 	return true;
 }
 
-/* Reads one value into slot v. Returns WEIR_R_OK or a reason. */
+/* Fields whose type is checked but whose value no analytic reads (yet):
+ * not copied, which saves a third of the reader's time on chat. */
+bool check_only(int slot)
+{
+	return slot == WEIR_F_DISPLAY_NAME || slot == WEIR_F_BADGES || slot == WEIR_F_TITLE;
+}
+
+/* Reads one value into slot v (a NULL arena: type checks only). Returns WEIR_R_OK or a reason. */
 int read_value(ondemand::value val, struct weir_arena *a, struct weir_jval *v)
 {
 	ondemand::json_type t;
@@ -56,7 +63,7 @@ int read_value(ondemand::value val, struct weir_arena *a, struct weir_jval *v)
 		auto e = val.get_string().get(sv);
 		if (e)
 			return map_error(e);
-		if (!copy_str(a, sv, &v->s))
+		if (a && !copy_str(a, sv, &v->s))
 			return WEIR_R_BAD_VALUE;
 		v->type = WEIR_JT_STR;
 		return WEIR_R_OK;
@@ -95,7 +102,7 @@ int read_value(ondemand::value val, struct weir_arena *a, struct weir_jval *v)
 			return WEIR_R_INVALID_JSON;
 		/* Two passes would re-read the array: collect into a growing arena vector. */
 		uint32_t n = 0, cap = 8;
-		struct weir_str *items = (struct weir_str *)weir_arena_alloc(a, cap * sizeof(*items));
+		struct weir_str *items = a ? (struct weir_str *)weir_arena_alloc(a, cap * sizeof(*items)) : nullptr;
 		bool all_str = true;
 		for (auto el : arr) {
 			ondemand::value ev;
@@ -112,6 +119,8 @@ int read_value(ondemand::value val, struct weir_arena *a, struct weir_jval *v)
 			auto e = ev.get_string().get(sv);
 			if (e)
 				return map_error(e);
+			if (!a)
+				continue;
 			if (n == cap) {
 				struct weir_str *bigger =
 					(struct weir_str *)weir_arena_alloc(a, 2 * cap * sizeof(*items));
@@ -220,7 +229,7 @@ extern "C" int weir_json_simd_parse(void *p, const char *line, size_t len, struc
 		int slot = weir_jfield_lookup(key.data(), key.size());
 		if (slot < 0)
 			continue; /* unknown field: the iterator skips it */
-		int r = read_value(val, a, &f[slot]);
+		int r = read_value(val, check_only(slot) ? nullptr : a, &f[slot]);
 		if (r != WEIR_R_OK)
 			return r;
 	}

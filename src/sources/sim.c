@@ -47,13 +47,13 @@
 #define HOUR_MS WEIR_MS_PER_HOUR
 #define DAY_MS WEIR_MS_PER_DAY
 
-#define MAX_LOGIN 25     /* Twitch logins are 4-25 of [a-z0-9_] */
+#define MAX_LOGIN 25	   /* Twitch logins are 4-25 of [a-z0-9_] */
 #define CHAT_TEXT_MAX 1100 /* bytes of chat text, escaped */
 #define POST_TEXT_MAX 1400
-#define RING_TEXT 400      /* longest message kept for spam repeats and replies */
+#define RING_TEXT 400 /* longest message kept for spam repeats and replies */
 #define RING_N 64
 #define POST_RING_N 512
-#define LINE_BASE 8192     /* bound of every line but chatters */
+#define LINE_BASE 8192 /* bound of every line but chatters */
 
 /* ------------------------------------------------------------------ PRNG */
 
@@ -142,7 +142,8 @@ static int alias_build(struct alias *a, const double *w, uint32_t n)
 	a->prob = malloc(sizeof(uint32_t) * (n ? n : 1));
 	a->alias = malloc(sizeof(uint32_t) * (n ? n : 1));
 	double *p = malloc(sizeof(double) * (n ? n : 1));
-	uint32_t *small = malloc(sizeof(uint32_t) * (n ? n : 1)), *large = malloc(sizeof(uint32_t) * (n ? n : 1));
+	uint32_t *small = malloc(sizeof(uint32_t) * (n ? n : 1)),
+		 *large = malloc(sizeof(uint32_t) * (n ? n : 1));
 	if (!a->prob || !a->alias || !p || !small || !large) {
 		free(p);
 		free(small);
@@ -398,208 +399,427 @@ static uint32_t pool_add(struct pool *b, const char *s, size_t n)
 
 enum { L_EN, L_ES, L_PT, L_DE, L_FR, L_RU, L_JA, L_KO, L_IT, L_PL, L_TR, NLANG };
 
-static const char *const lang_code[NLANG] = {"en", "es", "pt", "de", "fr", "ru", "ja", "ko", "it", "pl", "tr"};
+static const char *const lang_code[NLANG] = {"en", "es", "pt", "de", "fr", "ru",
+					     "ja", "ko", "it", "pl", "tr"};
 /* Share of channels per language, and the UTC hour their streams center on. */
 static const double lang_share[NLANG] = {50, 10, 8, 7, 6, 7, 5, 3, 2, 1, 1};
 static const double lang_hour[NLANG] = {19.5, 23.0, 22.0, 17.5, 18.5, 16.0, 11.0, 10.5, 18.5, 17.5, 17.0};
 
 /* The ~100 emotes of Twitch, BTTV, FFZ and 7TV that fill real chat, most used first. */
 static const char *const emotes[] = {
-	"KEKW", "LUL", "OMEGALUL", "Kappa", "PogChamp", "Pog", "LULW", "monkaS", "Pepega", "PepeLaugh",
-	"gachiHYPER", "Sadge", "WutFace", "AYAYA", "PogU", "KEKL", "Clap", "EZ", "4Head", "ICANT",
-	"Kreygasm", "POGGERS", "gachiBASS", "PepeHands", "FeelsBadMan", "FeelsGoodMan", "monkaW", "COPIUM",
-	"ResidentSleeper", "Jebaited", "TriHard", "BibleThump", "NotLikeThis", "DansGame", "catJAM", "pepeD",
-	"gachiGASM", "5Head", "WeirdChamp", "Aware", "Clueless", "Stare", "HeyGuys", "SeemsGood", "cmonBruh",
-	"BabyRage", "SwiftRage", "VoHiYo", "CoolStoryBob", "KappaPride", "Keepo", "4HEad", "3Head", "monkaHmm",
-	"FeelsStrongMan", "FeelsOkayMan", "PauseChamp", "HYPERS", "peepoHappy", "peepoSad", "peepoClap",
-	"widepeepoHappy", "PepoDance", "pepeJAM", "ppOverheat", "HOPIUM", "Deadge", "Okayge", "Bedge",
-	"GIGACHAD", "Pepege", "ClapHD", "Krappa", "pepeBASS", "AYAYAUP", "MrDestructoid", "PJSalt", "SMOrc",
-	"CoolCat", "Kippa", "BloodTrail", "OpieOP", "EleGiggle", "FailFish", "KomodoHype", "TwitchUnity",
-	"PopCorn", "GlitchCat", "BOP", "SourPls", "ricardoFlick", "HotPokket", "PunOko", "TehePelo", "Kapp",
-	"o7", "<3", ":)", ":D", "xD", "D:", "\\o/", "widepeepoSad", "peepoGiggles", "modCheck", "Susge",
+    "KEKW",
+    "LUL",
+    "OMEGALUL",
+    "Kappa",
+    "PogChamp",
+    "Pog",
+    "LULW",
+    "monkaS",
+    "Pepega",
+    "PepeLaugh",
+    "gachiHYPER",
+    "Sadge",
+    "WutFace",
+    "AYAYA",
+    "PogU",
+    "KEKL",
+    "Clap",
+    "EZ",
+    "4Head",
+    "ICANT",
+    "Kreygasm",
+    "POGGERS",
+    "gachiBASS",
+    "PepeHands",
+    "FeelsBadMan",
+    "FeelsGoodMan",
+    "monkaW",
+    "COPIUM",
+    "ResidentSleeper",
+    "Jebaited",
+    "TriHard",
+    "BibleThump",
+    "NotLikeThis",
+    "DansGame",
+    "catJAM",
+    "pepeD",
+    "gachiGASM",
+    "5Head",
+    "WeirdChamp",
+    "Aware",
+    "Clueless",
+    "Stare",
+    "HeyGuys",
+    "SeemsGood",
+    "cmonBruh",
+    "BabyRage",
+    "SwiftRage",
+    "VoHiYo",
+    "CoolStoryBob",
+    "KappaPride",
+    "Keepo",
+    "4HEad",
+    "3Head",
+    "monkaHmm",
+    "FeelsStrongMan",
+    "FeelsOkayMan",
+    "PauseChamp",
+    "HYPERS",
+    "peepoHappy",
+    "peepoSad",
+    "peepoClap",
+    "widepeepoHappy",
+    "PepoDance",
+    "pepeJAM",
+    "ppOverheat",
+    "HOPIUM",
+    "Deadge",
+    "Okayge",
+    "Bedge",
+    "GIGACHAD",
+    "Pepege",
+    "ClapHD",
+    "Krappa",
+    "pepeBASS",
+    "AYAYAUP",
+    "MrDestructoid",
+    "PJSalt",
+    "SMOrc",
+    "CoolCat",
+    "Kippa",
+    "BloodTrail",
+    "OpieOP",
+    "EleGiggle",
+    "FailFish",
+    "KomodoHype",
+    "TwitchUnity",
+    "PopCorn",
+    "GlitchCat",
+    "BOP",
+    "SourPls",
+    "ricardoFlick",
+    "HotPokket",
+    "PunOko",
+    "TehePelo",
+    "Kapp",
+    "o7",
+    "<3",
+    ":)",
+    ":D",
+    "xD",
+    "D:",
+    "\\o/",
+    "widepeepoSad",
+    "peepoGiggles",
+    "modCheck",
+    "Susge",
 };
 #define NEMOTES (sizeof(emotes) / sizeof(emotes[0]))
 
 /* Common chat words, roughly by frequency. */
 static const char *const chat_words[] = {
-	"lol", "the", "i", "you", "is", "it", "a", "this", "that", "no", "to", "what", "chat", "he", "and",
-	"so", "gg", "why", "bro", "yes", "is", "my", "of", "in", "me", "not", "just", "like", "are", "do",
-	"lmao", "omg", "wtf", "he's", "can't", "don't", "it's", "that's", "i'm", "we", "they", "was", "be",
-	"have", "go", "good", "bad", "nice", "wow", "haha", "xd", "yeah", "yep", "nope", "ok", "okay", "true",
-	"real", "based", "cringe", "actually", "literally", "dude", "man", "bruh", "fr", "ngl", "tbh", "imo",
-	"idk", "pls", "please", "stop", "streamer", "stream", "mods", "ban", "sub", "prime", "clip", "rip",
-	"F", "W", "L", "ratio", "insane", "crazy", "clean", "throw", "throwing", "int", "noob", "pro", "team",
-	"enemy", "kill", "dead", "win", "lose", "lost", "won", "round", "map", "boss", "level", "item",
-	"build", "meta", "patch", "nerf", "buff", "op", "broken", "cheater", "lag", "ping", "fps", "chair",
-	"music", "song", "volume", "mic", "cam", "eat", "food", "pizza", "sleep", "tired", "today", "night",
-	"morning", "time", "again", "first", "last", "next", "more", "best", "worst", "ever", "never",
-	"always", "still", "already", "only", "really", "very", "much", "all", "every", "one", "two", "three",
-	"for", "with", "on", "at", "but", "or", "if", "when", "how", "who", "where", "can", "will", "would",
-	"should", "could", "did", "does", "get", "got", "see", "look", "watch", "play", "playing", "game",
-	"games", "guy", "guys", "people", "everyone", "nobody", "here", "there", "now", "then", "back",
-	"up", "down", "out", "over", "right", "left", "wait", "what's", "huh", "hmm", "uh", "ah", "oh",
-	"hello", "hi", "hey", "bye", "gn", "gm", "ty", "thx", "thanks", "welcome", "love", "hate", "think",
-	"know", "want", "need", "said", "say", "says", "mean", "believe", "trust", "feel", "feels", "hype",
-	"poggers", "kekw", "lul", "ez", "easy", "hard", "close", "almost", "bet", "cap", "no cap", "sus",
-	"mid", "goat", "king", "legend", "clutch", "ace", "carry", "diff", "jungle", "mid", "top", "bot",
-	"support", "tank", "heal", "healer", "dps", "ult", "q", "r", "flash", "tp", "gank", "push",
-	"rush", "b", "a", "site", "smoke", "flank", "peek", "one tap", "headshot", "spray", "aim",
-	"luck", "lucky", "unlucky", "skill", "issue", "content", "moment", "classic", "average", "typical",
-	"streamer", "andy", "chatting", "offline", "online", "live", "raid", "follow", "followed", "gifted",
-	"bits", "donation", "tts", "vod", "highlight", "ad", "ads", "break", "brb", "afk", "gl", "hf",
-	"glhf", "wp", "ggwp", "ff", "15", "1", "2", "3", "5", "10", "100", "1000", "69", "420", "?",
-	"??", "???", "!", "!!", "...", "+1", "+2", "-1", "-2", "x", "xx", "lmfao", "rofl", "kek", "pepe",
-	"monka", "sadge", "copium", "aware", "o7", "w", "l", "dog", "cat", "water", "coffee", "energy",
-	"drink", "hydrate", "stretch", "posture", "check", "chat's", "mods", "vip", "discord", "youtube",
-	"twitter", "tiktok", "update", "server", "queue", "ranked", "elo", "mmr", "rank", "grind",
-	"tournament", "finals", "match", "series", "score", "points", "gold", "xp", "loot", "drop",
-	"drops", "chest", "sword", "gun", "shotgun", "sniper", "rifle", "ammo", "armor", "shield",
-	"\"based\"", "\"pro\"", "ok\\", "wait...", "what?!", "no way", "let's go", "LETS GO", "ayo",
-	"bro's", "he's cooked", "cooked", "washed", "goated", "built different", "skill issue",
+    "lol",	   "the",	 "i",	    "you",
+    "is",	   "it",	 "a",	    "this",
+    "that",	   "no",	 "to",	    "what",
+    "chat",	   "he",	 "and",	    "so",
+    "gg",	   "why",	 "bro",	    "yes",
+    "is",	   "my",	 "of",	    "in",
+    "me",	   "not",	 "just",    "like",
+    "are",	   "do",	 "lmao",    "omg",
+    "wtf",	   "he's",	 "can't",   "don't",
+    "it's",	   "that's",	 "i'm",	    "we",
+    "they",	   "was",	 "be",	    "have",
+    "go",	   "good",	 "bad",	    "nice",
+    "wow",	   "haha",	 "xd",	    "yeah",
+    "yep",	   "nope",	 "ok",	    "okay",
+    "true",	   "real",	 "based",   "cringe",
+    "actually",	   "literally",	 "dude",    "man",
+    "bruh",	   "fr",	 "ngl",	    "tbh",
+    "imo",	   "idk",	 "pls",	    "please",
+    "stop",	   "streamer",	 "stream",  "mods",
+    "ban",	   "sub",	 "prime",   "clip",
+    "rip",	   "F",		 "W",	    "L",
+    "ratio",	   "insane",	 "crazy",   "clean",
+    "throw",	   "throwing",	 "int",	    "noob",
+    "pro",	   "team",	 "enemy",   "kill",
+    "dead",	   "win",	 "lose",    "lost",
+    "won",	   "round",	 "map",	    "boss",
+    "level",	   "item",	 "build",   "meta",
+    "patch",	   "nerf",	 "buff",    "op",
+    "broken",	   "cheater",	 "lag",	    "ping",
+    "fps",	   "chair",	 "music",   "song",
+    "volume",	   "mic",	 "cam",	    "eat",
+    "food",	   "pizza",	 "sleep",   "tired",
+    "today",	   "night",	 "morning", "time",
+    "again",	   "first",	 "last",    "next",
+    "more",	   "best",	 "worst",   "ever",
+    "never",	   "always",	 "still",   "already",
+    "only",	   "really",	 "very",    "much",
+    "all",	   "every",	 "one",	    "two",
+    "three",	   "for",	 "with",    "on",
+    "at",	   "but",	 "or",	    "if",
+    "when",	   "how",	 "who",	    "where",
+    "can",	   "will",	 "would",   "should",
+    "could",	   "did",	 "does",    "get",
+    "got",	   "see",	 "look",    "watch",
+    "play",	   "playing",	 "game",    "games",
+    "guy",	   "guys",	 "people",  "everyone",
+    "nobody",	   "here",	 "there",   "now",
+    "then",	   "back",	 "up",	    "down",
+    "out",	   "over",	 "right",   "left",
+    "wait",	   "what's",	 "huh",	    "hmm",
+    "uh",	   "ah",	 "oh",	    "hello",
+    "hi",	   "hey",	 "bye",	    "gn",
+    "gm",	   "ty",	 "thx",	    "thanks",
+    "welcome",	   "love",	 "hate",    "think",
+    "know",	   "want",	 "need",    "said",
+    "say",	   "says",	 "mean",    "believe",
+    "trust",	   "feel",	 "feels",   "hype",
+    "poggers",	   "kekw",	 "lul",	    "ez",
+    "easy",	   "hard",	 "close",   "almost",
+    "bet",	   "cap",	 "no cap",  "sus",
+    "mid",	   "goat",	 "king",    "legend",
+    "clutch",	   "ace",	 "carry",   "diff",
+    "jungle",	   "mid",	 "top",	    "bot",
+    "support",	   "tank",	 "heal",    "healer",
+    "dps",	   "ult",	 "q",	    "r",
+    "flash",	   "tp",	 "gank",    "push",
+    "rush",	   "b",		 "a",	    "site",
+    "smoke",	   "flank",	 "peek",    "one tap",
+    "headshot",	   "spray",	 "aim",	    "luck",
+    "lucky",	   "unlucky",	 "skill",   "issue",
+    "content",	   "moment",	 "classic", "average",
+    "typical",	   "streamer",	 "andy",    "chatting",
+    "offline",	   "online",	 "live",    "raid",
+    "follow",	   "followed",	 "gifted",  "bits",
+    "donation",	   "tts",	 "vod",	    "highlight",
+    "ad",	   "ads",	 "break",   "brb",
+    "afk",	   "gl",	 "hf",	    "glhf",
+    "wp",	   "ggwp",	 "ff",	    "15",
+    "1",	   "2",		 "3",	    "5",
+    "10",	   "100",	 "1000",    "69",
+    "420",	   "?",		 "??",	    "???",
+    "!",	   "!!",	 "...",	    "+1",
+    "+2",	   "-1",	 "-2",	    "x",
+    "xx",	   "lmfao",	 "rofl",    "kek",
+    "pepe",	   "monka",	 "sadge",   "copium",
+    "aware",	   "o7",	 "w",	    "l",
+    "dog",	   "cat",	 "water",   "coffee",
+    "energy",	   "drink",	 "hydrate", "stretch",
+    "posture",	   "check",	 "chat's",  "mods",
+    "vip",	   "discord",	 "youtube", "twitter",
+    "tiktok",	   "update",	 "server",  "queue",
+    "ranked",	   "elo",	 "mmr",	    "rank",
+    "grind",	   "tournament", "finals",  "match",
+    "series",	   "score",	 "points",  "gold",
+    "xp",	   "loot",	 "drop",    "drops",
+    "chest",	   "sword",	 "gun",	    "shotgun",
+    "sniper",	   "rifle",	 "ammo",    "armor",
+    "shield",	   "\"based\"",	 "\"pro\"", "ok\\",
+    "wait...",	   "what?!",	 "no way",  "let's go",
+    "LETS GO",	   "ayo",	 "bro's",   "he's cooked",
+    "cooked",	   "washed",	 "goated",  "built different",
+    "skill issue",
 };
 #define NCHAT_WORDS (sizeof(chat_words) / sizeof(chat_words[0]))
 
 /* Words of the other languages' chat, and emoji. */
-static const char *const w_es[] = {"jajaja", "jajajaja", "qué", "sí", "hola", "bueno", "está", "vamos", "gracias",
-				   "increíble", "crack", "buenas", "noches", "amigo", "que", "es", "muy", "pero",
-				   "no", "el", "la", "de", "y", "en", "mira", "dale", "tío", "wey", "xd", "ánimo"};
-static const char *const w_pt[] = {"kkkkk", "kkkk", "kkkkkkkk", "obrigado", "não", "é", "você", "tá", "mano",
-				   "boa", "nossa", "caraca", "muito", "valeu", "que", "isso", "aí", "cara",
-				   "demais", "bom", "dia", "galera", "o", "a", "de", "sim", "ele", "vai", "ué"};
-static const char *const w_de[] = {"hallo", "ja", "nein", "gut", "schön", "müde", "größte", "danke", "geil",
-				   "digga", "alter", "was", "ist", "mal", "das", "der", "die", "und", "nicht",
-				   "oder", "läuft", "heute", "genau", "krass", "moin", "servus", "bitte", "tschüss"};
-static const char *const w_fr[] = {"salut", "ouais", "été", "très", "merci", "trop", "bien", "c'est", "mdr",
-				   "ptdr", "genre", "grave", "le", "la", "les", "et", "de", "pas", "oui", "non",
-				   "bonne", "soirée", "ça", "va", "quoi", "frère", "déjà", "là"};
-static const char *const w_ru[] = {"привет", "да", "нет", "ахахах", "ахаха", "кек", "бро", "что", "это",
-				   "как", "лол", "жесть", "красава", "го", "ну", "ладно", "спасибо", "стример",
-				   "игра", "ты", "я", "мы", "он", "хорошо", "плохо", "имба", "изи", "чат", "пока",
-				   "пацаны", "топ", "ору", "норм", "блин", "кто", "где", "сейчас", "очень"};
-static const char *const w_ja[] = {"草", "すごい", "かわいい", "おはよう", "こんにちは", "ありがとう", "ナイス", "www",
-				   "wwww", "うまい", "やばい", "えぇ", "おつ", "がんばれ", "きた", "神", "888",
-				   "初見です", "わかる", "ほんと", "笑", "えっ", "こんばんは", "おやすみ", "GG"};
-static const char *const w_ko[] = {"ㅋㅋㅋ", "ㅋㅋㅋㅋㅋ", "ㅋㅋ", "안녕하세요", "대박", "와", "진짜", "감사합니다", "ㅠㅠ",
-				   "헐", "굿", "ㄷㄷ", "오", "네", "아니", "왜", "그냥", "개웃기네", "ㅎㅎ"};
-static const char *const w_it[] = {"ciao", "grazie", "bello", "dai", "ragazzi", "perché", "sì", "no", "che",
-				   "è", "molto", "bravo", "mamma", "mia", "raga", "boh", "tipo", "comunque"};
-static const char *const w_pl[] = {"cześć", "dzięki", "jest", "nie", "tak", "super", "dobra", "co", "jak",
-				   "siema", "elo", "mordo", "gościu", "już", "żart", "też", "bardzo"};
-static const char *const w_tr[] = {"merhaba", "evet", "hayır", "güzel", "abi", "çok", "teşekkürler", "kanka",
-				   "aynen", "olm", "ne", "bu", "ya", "şaka", "helal", "iyi", "yok"};
-static const char *const w_emoji[] = {"😂", "🔥", "❤️", "👀", "😭", "💀", "🤣", "👍", "🙏", "😎", "🥲", "🤡",
-				      "💯", "🐐", "😳", "🎉", "👋", "🤔", "😡", "🥶", "✨", "😴", "🫡", "🤝"};
+static const char *const w_es[] = {
+    "jajaja", "jajajaja", "qué",    "sí",    "hola", "bueno", "está", "vamos", "gracias", "increíble",
+    "crack",  "buenas",	  "noches", "amigo", "que",  "es",    "muy",  "pero",  "no",	  "el",
+    "la",     "de",	  "y",	    "en",    "mira", "dale",  "tío",  "wey",   "xd",	  "ánimo"};
+static const char *const w_pt[] = {"kkkkk", "kkkk", "kkkkkkkk", "obrigado", "não",   "é",      "você", "tá",
+				   "mano",  "boa",  "nossa",	"caraca",   "muito", "valeu",  "que",  "isso",
+				   "aí",    "cara", "demais",	"bom",	    "dia",   "galera", "o",    "a",
+				   "de",    "sim",  "ele",	"vai",	    "ué"};
+static const char *const w_de[] = {"hallo", "ja",    "nein",  "gut",   "schön",	 "müde",  "größte",
+				   "danke", "geil",  "digga", "alter", "was",	 "ist",	  "mal",
+				   "das",   "der",   "die",   "und",   "nicht",	 "oder",  "läuft",
+				   "heute", "genau", "krass", "moin",  "servus", "bitte", "tschüss"};
+static const char *const w_fr[] = {"salut",  "ouais", "été",  "très",  "merci", "trop", "bien",
+				   "c'est",  "mdr",   "ptdr", "genre", "grave", "le",	"la",
+				   "les",    "et",    "de",   "pas",   "oui",	"non",	"bonne",
+				   "soirée", "ça",    "va",   "quoi",  "frère", "déjà", "là"};
+static const char *const w_ru[] = {
+    "привет", "да",    "нет",	  "ахахах", "ахаха", "кек",   "бро",	 "что",	    "это",  "как",
+    "лол",    "жесть", "красава", "го",	    "ну",    "ладно", "спасибо", "стример", "игра", "ты",
+    "я",      "мы",    "он",	  "хорошо", "плохо", "имба",  "изи",	 "чат",	    "пока", "пацаны",
+    "топ",    "ору",   "норм",	  "блин",   "кто",   "где",   "сейчас",	 "очень"};
+static const char *const w_ja[] = {
+    "草",     "すごい", "かわいい", "おはよう", "こんにちは", "ありがとう", "ナイス", "www", "wwww",
+    "うまい", "やばい", "えぇ",	    "おつ",	"がんばれ",   "きた",	    "神",     "888", "初見です",
+    "わかる", "ほんと", "笑",	    "えっ",	"こんばんは", "おやすみ",   "GG"};
+static const char *const w_ko[] = {"ㅋㅋㅋ",	 "ㅋㅋㅋㅋㅋ", "ㅋㅋ", "안녕하세요", "대박", "와", "진짜",
+				   "감사합니다", "ㅠㅠ",       "헐",   "굿",	     "ㄷㄷ", "오", "네",
+				   "아니",	 "왜",	       "그냥", "개웃기네",   "ㅎㅎ"};
+static const char *const w_it[] = {"ciao",  "grazie", "bello", "dai", "ragazzi", "perché",
+				   "sì",    "no",     "che",   "è",   "molto",	 "bravo",
+				   "mamma", "mia",    "raga",  "boh", "tipo",	 "comunque"};
+static const char *const w_pl[] = {"cześć",  "dzięki", "jest", "nie",	"tak",	 "super",
+				   "dobra",  "co",     "jak",  "siema", "elo",	 "mordo",
+				   "gościu", "już",    "żart", "też",	"bardzo"};
+static const char *const w_tr[] = {"merhaba",	  "evet",  "hayır", "güzel", "abi", "çok",
+				   "teşekkürler", "kanka", "aynen", "olm",   "ne",  "bu",
+				   "ya",	  "şaka",  "helal", "iyi",   "yok"};
+static const char *const w_emoji[] = {"😂", "🔥",	   "❤️", "👀",    "😭", "💀", "🤣", "👍",
+				      "🙏", "😎",	   "🥲",   "🤡", "💯", "🐐", "😳",    "🎉",
+				      "👋", "🤔", "😡",	     "🥶", "✨", "😴", "🫡", "🤝"};
 
 struct wlist {
 	const char *const *w;
 	uint32_t n;
 };
-#define WL(a) {a, sizeof(a) / sizeof(a[0])}
+#define WL(a)                                                                                                \
+	{                                                                                                    \
+		a, sizeof(a) / sizeof(a[0])                                                                  \
+	}
 static const struct wlist lang_words[NLANG] = {
-	{NULL, 0}, WL(w_es), WL(w_pt), WL(w_de), WL(w_fr), WL(w_ru), WL(w_ja), WL(w_ko), WL(w_it), WL(w_pl), WL(w_tr),
+    {NULL, 0}, WL(w_es), WL(w_pt), WL(w_de), WL(w_fr), WL(w_ru),
+    WL(w_ja),  WL(w_ko), WL(w_it), WL(w_pl), WL(w_tr),
 };
 
 /* Syllables of the made-up long tail of the vocabulary. */
-static const char *const onsets[] = {"b", "br", "ch", "d", "dr", "f", "fl", "g", "gr", "h", "j", "k", "kr",
-				     "l", "m", "n", "p", "pl", "pr", "r", "s", "sh", "sk", "sl", "st", "t",
-				     "tr", "v", "w", "z", "", "", "th", "bl", "cl"};
+static const char *const onsets[] = {"b",  "br", "ch", "d", "dr", "f",	"fl", "g", "gr", "h",  "j",  "k",
+				     "kr", "l",	 "m",  "n", "p",  "pl", "pr", "r", "s",	 "sh", "sk", "sl",
+				     "st", "t",	 "tr", "v", "w",  "z",	"",   "",  "th", "bl", "cl"};
 static const char *const vowels[] = {"a", "e", "i", "o", "u", "ai", "ea", "oo", "ou", "y", "a", "e", "o"};
-static const char *const codas[] = {"", "", "", "n", "r", "s", "t", "k", "ng", "ll", "x", "m", "st", "ck", "d"};
+static const char *const codas[] = {"",	  "",	"",  "n", "r",	"s",  "t", "k",
+				    "ng", "ll", "x", "m", "st", "ck", "d"};
 
 /* Games with genre and console (the "games" reference table). */
 static const struct game {
 	const char *name, *genre, *console;
 	double pop;
 } games[] = {
-	{"Just Chatting", "IRL", "n/a", 30},
-	{"League of Legends", "MOBA", "PC", 14},
-	{"Grand Theft Auto V", "Action-adventure", "Multi-platform", 12},
-	{"Counter-Strike 2", "FPS", "PC", 11},
-	{"Valorant", "FPS", "PC", 10},
-	{"Dota 2", "MOBA", "PC", 8},
-	{"Fortnite", "Battle Royale", "Multi-platform", 8},
-	{"Minecraft", "Sandbox", "Multi-platform", 7},
-	{"Apex Legends", "Battle Royale", "Multi-platform", 6},
-	{"Call of Duty: Warzone", "Battle Royale", "Multi-platform", 6},
-	{"World of Warcraft", "MMORPG", "PC", 5},
-	{"Overwatch 2", "FPS", "Multi-platform", 4},
-	{"Elden Ring", "Action RPG", "Multi-platform", 4},
-	{"Hearthstone", "Card game", "PC", 3},
-	{"Teamfight Tactics", "Auto battler", "PC", 3},
-	{"Rocket League", "Sports", "Multi-platform", 3},
-	{"EA Sports FC 25", "Sports", "PlayStation 5", 4},
-	{"Dead by Daylight", "Horror", "Multi-platform", 3},
-	{"Rust", "Survival", "PC", 4},
-	{"Escape from Tarkov", "FPS", "PC", 3},
-	{"Path of Exile 2", "Action RPG", "PC", 4},
-	{"Baldur's Gate 3", "RPG", "PC", 3},
-	{"The Legend of Zelda: Tears of the Kingdom", "Action-adventure", "Nintendo Switch", 2},
-	{"Super Mario Bros. Wonder", "Platformer", "Nintendo Switch", 1},
-	{"Pokémon Scarlet and Violet", "RPG", "Nintendo Switch", 2},
-	{"Street Fighter 6", "Fighting", "Multi-platform", 2},
-	{"Tekken 8", "Fighting", "PlayStation 5", 2},
-	{"Super Smash Bros. Ultimate", "Fighting", "Nintendo Switch", 2},
-	{"Genshin Impact", "Action RPG", "Mobile", 3},
-	{"Honkai: Star Rail", "RPG", "Mobile", 2},
-	{"PUBG: Battlegrounds", "Battle Royale", "PC", 3},
-	{"Rainbow Six Siege", "FPS", "Multi-platform", 2},
-	{"Destiny 2", "FPS", "Multi-platform", 2},
-	{"Lethal Company", "Horror", "PC", 2},
-	{"Phasmophobia", "Horror", "PC", 1},
-	{"Old School RuneScape", "MMORPG", "PC", 2},
-	{"Final Fantasy XIV Online", "MMORPG", "Multi-platform", 2},
-	{"Diablo IV", "Action RPG", "Multi-platform", 2},
-	{"StarCraft II", "Strategy", "PC", 1},
-	{"Age of Empires II: Definitive Edition", "Strategy", "PC", 1},
-	{"Chess", "Board game", "PC", 2},
-	{"Music", "Creative", "n/a", 2},
-	{"Art", "Creative", "n/a", 1},
-	{"Software and Game Development", "Creative", "PC", 1},
-	{"Sports", "IRL", "n/a", 1},
-	{"Hollow Knight: Silksong", "Metroidvania", "Multi-platform", 2},
-	{"Helldivers 2", "Shooter", "PlayStation 5", 2},
-	{"Palworld", "Survival", "Xbox Series X|S", 1},
-	{"Warhammer 40,000: Darktide", "Shooter", "PC", 1},
-	{"Marvel Rivals", "Hero shooter", "Multi-platform", 4},
-	{"Forza Horizon 5", "Racing", "Xbox Series X|S", 1},
-	{"Mario Kart 8 Deluxe", "Racing", "Nintendo Switch", 1},
-	{"Stardew Valley", "Simulation", "Multi-platform", 1},
-	{"The Sims 4", "Simulation", "PC", 1},
-	{"Red Dead Redemption 2", "Action-adventure", "PlayStation 5", 1},
+    {"Just Chatting", "IRL", "n/a", 30},
+    {"League of Legends", "MOBA", "PC", 14},
+    {"Grand Theft Auto V", "Action-adventure", "Multi-platform", 12},
+    {"Counter-Strike 2", "FPS", "PC", 11},
+    {"Valorant", "FPS", "PC", 10},
+    {"Dota 2", "MOBA", "PC", 8},
+    {"Fortnite", "Battle Royale", "Multi-platform", 8},
+    {"Minecraft", "Sandbox", "Multi-platform", 7},
+    {"Apex Legends", "Battle Royale", "Multi-platform", 6},
+    {"Call of Duty: Warzone", "Battle Royale", "Multi-platform", 6},
+    {"World of Warcraft", "MMORPG", "PC", 5},
+    {"Overwatch 2", "FPS", "Multi-platform", 4},
+    {"Elden Ring", "Action RPG", "Multi-platform", 4},
+    {"Hearthstone", "Card game", "PC", 3},
+    {"Teamfight Tactics", "Auto battler", "PC", 3},
+    {"Rocket League", "Sports", "Multi-platform", 3},
+    {"EA Sports FC 25", "Sports", "PlayStation 5", 4},
+    {"Dead by Daylight", "Horror", "Multi-platform", 3},
+    {"Rust", "Survival", "PC", 4},
+    {"Escape from Tarkov", "FPS", "PC", 3},
+    {"Path of Exile 2", "Action RPG", "PC", 4},
+    {"Baldur's Gate 3", "RPG", "PC", 3},
+    {"The Legend of Zelda: Tears of the Kingdom", "Action-adventure", "Nintendo Switch", 2},
+    {"Super Mario Bros. Wonder", "Platformer", "Nintendo Switch", 1},
+    {"Pokémon Scarlet and Violet", "RPG", "Nintendo Switch", 2},
+    {"Street Fighter 6", "Fighting", "Multi-platform", 2},
+    {"Tekken 8", "Fighting", "PlayStation 5", 2},
+    {"Super Smash Bros. Ultimate", "Fighting", "Nintendo Switch", 2},
+    {"Genshin Impact", "Action RPG", "Mobile", 3},
+    {"Honkai: Star Rail", "RPG", "Mobile", 2},
+    {"PUBG: Battlegrounds", "Battle Royale", "PC", 3},
+    {"Rainbow Six Siege", "FPS", "Multi-platform", 2},
+    {"Destiny 2", "FPS", "Multi-platform", 2},
+    {"Lethal Company", "Horror", "PC", 2},
+    {"Phasmophobia", "Horror", "PC", 1},
+    {"Old School RuneScape", "MMORPG", "PC", 2},
+    {"Final Fantasy XIV Online", "MMORPG", "Multi-platform", 2},
+    {"Diablo IV", "Action RPG", "Multi-platform", 2},
+    {"StarCraft II", "Strategy", "PC", 1},
+    {"Age of Empires II: Definitive Edition", "Strategy", "PC", 1},
+    {"Chess", "Board game", "PC", 2},
+    {"Music", "Creative", "n/a", 2},
+    {"Art", "Creative", "n/a", 1},
+    {"Software and Game Development", "Creative", "PC", 1},
+    {"Sports", "IRL", "n/a", 1},
+    {"Hollow Knight: Silksong", "Metroidvania", "Multi-platform", 2},
+    {"Helldivers 2", "Shooter", "PlayStation 5", 2},
+    {"Palworld", "Survival", "Xbox Series X|S", 1},
+    {"Warhammer 40,000: Darktide", "Shooter", "PC", 1},
+    {"Marvel Rivals", "Hero shooter", "Multi-platform", 4},
+    {"Forza Horizon 5", "Racing", "Xbox Series X|S", 1},
+    {"Mario Kart 8 Deluxe", "Racing", "Nintendo Switch", 1},
+    {"Stardew Valley", "Simulation", "Multi-platform", 1},
+    {"The Sims 4", "Simulation", "PC", 1},
+    {"Red Dead Redemption 2", "Action-adventure", "PlayStation 5", 1},
 };
 #define NGAMES (sizeof(games) / sizeof(games[0]))
 
 /* Stream titles: %g the game, %n a number. */
 static const char *const titles_en[] = {
-	"%g ranked grind | !socials", "chill %g stream, come hang", "!drops ON - %g all day",
-	"day %n of %g until I hit top 500", "NEW PATCH %g 🔥 !discord", "first time playing %g",
-	"\"no thoughts\" %g stream", "%g with viewers | !join", "subathon ⏰ %g | !goal",
-	"road to %n wins | %g", "%g then Just Chatting", "TOURNAMENT PRACTICE %g !schedule",
+    "%g ranked grind | !socials", "chill %g stream, come hang",
+    "!drops ON - %g all day",	  "day %n of %g until I hit top 500",
+    "NEW PATCH %g 🔥 !discord",	  "first time playing %g",
+    "\"no thoughts\" %g stream",  "%g with viewers | !join",
+    "subathon ⏰ %g | !goal",	  "road to %n wins | %g",
+    "%g then Just Chatting",	  "TOURNAMENT PRACTICE %g !schedule",
 };
 static const char *const titles_lang[NLANG] = {
-	NULL, "[ES] %g con la comunidad | !redes", "[BR] %g com a galera | !insta", "[DE] %g mit euch | !youtube",
-	"[FR] %g tranquille ce soir | !discord", "[RU] стрим %g | !тг", "【%g】まったり配信 #%n", "[KR] %g 방송 #%n",
-	"[IT] %g con voi | !social", "[PL] %g z wami | !dc", "[TR] %g yayını | !discord",
+    NULL,
+    "[ES] %g con la comunidad | !redes",
+    "[BR] %g com a galera | !insta",
+    "[DE] %g mit euch | !youtube",
+    "[FR] %g tranquille ce soir | !discord",
+    "[RU] стрим %g | !тг",
+    "【%g】まったり配信 #%n",
+    "[KR] %g 방송 #%n",
+    "[IT] %g con voi | !social",
+    "[PL] %g z wami | !dc",
+    "[TR] %g yayını | !discord",
 };
 
 /* Twitter: hashtags (some spike for an hour or three), cities by language. */
 static const char *const hashtags[] = {
-	"gaming", "Twitch", "TwitchStreamers", "Dota2", "Valorant", "LeagueOfLegends", "Fortnite", "Minecraft",
-	"GTA6", "esports", "SmallStreamer", "giveaway", "NowPlaying", "PS5", "XboxSeriesX", "NintendoSwitch",
-	"indiedev", "gamedev", "speedrun", "cosplay", "PCGaming", "EldenRing", "Worlds2026", "TheGameAwards",
-	"TwitchCon", "fyp", "ゲーム", "игры", "GamingNews", "BlackFriday", "SteamAutumnSale", "CS2",
+    "gaming",
+    "Twitch",
+    "TwitchStreamers",
+    "Dota2",
+    "Valorant",
+    "LeagueOfLegends",
+    "Fortnite",
+    "Minecraft",
+    "GTA6",
+    "esports",
+    "SmallStreamer",
+    "giveaway",
+    "NowPlaying",
+    "PS5",
+    "XboxSeriesX",
+    "NintendoSwitch",
+    "indiedev",
+    "gamedev",
+    "speedrun",
+    "cosplay",
+    "PCGaming",
+    "EldenRing",
+    "Worlds2026",
+    "TheGameAwards",
+    "TwitchCon",
+    "fyp",
+    "ゲーム",
+    "игры",
+    "GamingNews",
+    "BlackFriday",
+    "SteamAutumnSale",
+    "CS2",
 };
 #define NTAGS (sizeof(hashtags) / sizeof(hashtags[0]))
 
-static const char *const c_en[] = {"New York, NY", "Los Angeles, CA", "Chicago, IL", "Austin, TX", "Seattle, WA",
-				   "Toronto, Ontario", "London, England", "Manchester, England", "Sydney, Australia",
-				   "Dublin, Ireland", "Atlanta, GA", "Vancouver, BC"};
-static const char *const c_es[] = {"Madrid, España", "Barcelona", "Ciudad de México", "Buenos Aires, Argentina",
-				   "Bogotá, Colombia", "Santiago, Chile", "Lima, Perú"};
-static const char *const c_pt[] = {"São Paulo, Brasil", "Rio de Janeiro", "Lisboa, Portugal", "Belo Horizonte",
-				   "Porto Alegre"};
-static const char *const c_de[] = {"Berlin, Deutschland", "München", "Hamburg", "Wien, Österreich", "Zürich",
-				   "Köln"};
+static const char *const c_en[] = {"New York, NY",    "Los Angeles, CA",     "Chicago, IL",
+				   "Austin, TX",      "Seattle, WA",	     "Toronto, Ontario",
+				   "London, England", "Manchester, England", "Sydney, Australia",
+				   "Dublin, Ireland", "Atlanta, GA",	     "Vancouver, BC"};
+static const char *const c_es[] = {
+    "Madrid, España",	"Barcelona",	   "Ciudad de México", "Buenos Aires, Argentina",
+    "Bogotá, Colombia", "Santiago, Chile", "Lima, Perú"};
+static const char *const c_pt[] = {"São Paulo, Brasil", "Rio de Janeiro", "Lisboa, Portugal",
+				   "Belo Horizonte", "Porto Alegre"};
+static const char *const c_de[] = {"Berlin, Deutschland", "München", "Hamburg",
+				   "Wien, Österreich",	  "Zürich",  "Köln"};
 static const char *const c_fr[] = {"Paris, France", "Lyon", "Marseille", "Montréal, Québec", "Bruxelles"};
 static const char *const c_ru[] = {"Москва", "Санкт-Петербург", "Kyiv", "Минск", "Новосибирск"};
 static const char *const c_ja[] = {"東京都", "大阪", "Tokyo, Japan", "Kyoto", "札幌"};
@@ -608,48 +828,159 @@ static const char *const c_it[] = {"Milano, Italia", "Roma", "Napoli", "Torino"}
 static const char *const c_pl[] = {"Warszawa, Polska", "Kraków", "Wrocław", "Gdańsk"};
 static const char *const c_tr[] = {"İstanbul, Türkiye", "Ankara", "İzmir"};
 static const struct wlist cities[NLANG] = {
-	WL(c_en), WL(c_es), WL(c_pt), WL(c_de), WL(c_fr), WL(c_ru), WL(c_ja), WL(c_ko), WL(c_it), WL(c_pl), WL(c_tr),
+    WL(c_en), WL(c_es), WL(c_pt), WL(c_de), WL(c_fr), WL(c_ru),
+    WL(c_ja), WL(c_ko), WL(c_it), WL(c_pl), WL(c_tr),
 };
 
 /* Tweet words: neutral ones, and some a sentiment lexicon will score. */
 static const char *const post_words[] = {
-	"the", "stream", "tonight", "live", "new", "video", "clip", "patch", "update", "game", "play", "watch",
-	"going", "today", "tomorrow", "tournament", "team", "finals", "match", "who", "anyone", "else", "just",
-	"really", "can't", "wait", "for", "with", "my", "our", "link", "in", "bio", "check", "out", "join",
-	"us", "at", "pm", "is", "was", "this", "that", "a", "to", "and", "of", "on", "so", "we", "i", "you",
-	"love", "great", "amazing", "awesome", "best", "fun", "happy", "hype", "incredible", "beautiful",
-	"win", "gg", "congrats", "thanks", "excited", "perfect", "goat", "legendary", "hate", "boring",
-	"worst", "terrible", "awful", "trash", "sad", "angry", "broken", "lag", "toxic", "cringe",
-	"disappointed", "scam", "fail", "lost", "bad", "servers", "down", "again", "finally", "announcement",
-	"giveaway", "subscribe", "follow", "retweet", "drop", "season", "ranked", "record", "world", "first",
-	"clutch", "insane", "play", "of", "the", "year", "don't", "miss", "it", "w", "l", "ratio", "lol",
+    "the",
+    "stream",
+    "tonight",
+    "live",
+    "new",
+    "video",
+    "clip",
+    "patch",
+    "update",
+    "game",
+    "play",
+    "watch",
+    "going",
+    "today",
+    "tomorrow",
+    "tournament",
+    "team",
+    "finals",
+    "match",
+    "who",
+    "anyone",
+    "else",
+    "just",
+    "really",
+    "can't",
+    "wait",
+    "for",
+    "with",
+    "my",
+    "our",
+    "link",
+    "in",
+    "bio",
+    "check",
+    "out",
+    "join",
+    "us",
+    "at",
+    "pm",
+    "is",
+    "was",
+    "this",
+    "that",
+    "a",
+    "to",
+    "and",
+    "of",
+    "on",
+    "so",
+    "we",
+    "i",
+    "you",
+    "love",
+    "great",
+    "amazing",
+    "awesome",
+    "best",
+    "fun",
+    "happy",
+    "hype",
+    "incredible",
+    "beautiful",
+    "win",
+    "gg",
+    "congrats",
+    "thanks",
+    "excited",
+    "perfect",
+    "goat",
+    "legendary",
+    "hate",
+    "boring",
+    "worst",
+    "terrible",
+    "awful",
+    "trash",
+    "sad",
+    "angry",
+    "broken",
+    "lag",
+    "toxic",
+    "cringe",
+    "disappointed",
+    "scam",
+    "fail",
+    "lost",
+    "bad",
+    "servers",
+    "down",
+    "again",
+    "finally",
+    "announcement",
+    "giveaway",
+    "subscribe",
+    "follow",
+    "retweet",
+    "drop",
+    "season",
+    "ranked",
+    "record",
+    "world",
+    "first",
+    "clutch",
+    "insane",
+    "play",
+    "of",
+    "the",
+    "year",
+    "don't",
+    "miss",
+    "it",
+    "w",
+    "l",
+    "ratio",
+    "lol",
 };
 #define NPOST_WORDS (sizeof(post_words) / sizeof(post_words[0]))
 
 /* Parts of made-up streamer names and usernames. */
 static const char *const name_a[] = {
-	"nova", "pixel", "shadow", "lunar", "cosmic", "frost", "ember", "viper", "iron", "silent", "lucky", "turbo",
-	"mighty", "crimson", "swift", "ghost", "neon", "atomic", "royal", "wild", "hyper", "skinny", "gloomy",
-	"dark", "tiny", "big", "sleepy", "salty", "spicy", "fuzzy", "cyber", "retro", "mega", "ultra", "lazy",
-	"angry", "happy", "chill", "toxic", "pro", "noob", "epic", "golden", "silver", "arctic", "storm",
-	"thunder", "blaze", "night", "solar", "velvet", "rusty", "captain", "sir", "lady", "doctor", "mister",
-	"admiral", "general", "agent", "baron", "count", "papa", "mama", "uncle", "lil", "xx", "the",
+    "nova",   "pixel",	"shadow",  "lunar",   "cosmic", "frost",  "ember",   "viper",	"iron",	   "silent",
+    "lucky",  "turbo",	"mighty",  "crimson", "swift",	"ghost",  "neon",    "atomic",	"royal",   "wild",
+    "hyper",  "skinny", "gloomy",  "dark",    "tiny",	"big",	  "sleepy",  "salty",	"spicy",   "fuzzy",
+    "cyber",  "retro",	"mega",	   "ultra",   "lazy",	"angry",  "happy",   "chill",	"toxic",   "pro",
+    "noob",   "epic",	"golden",  "silver",  "arctic", "storm",  "thunder", "blaze",	"night",   "solar",
+    "velvet", "rusty",	"captain", "sir",     "lady",	"doctor", "mister",  "admiral", "general", "agent",
+    "baron",  "count",	"papa",	   "mama",    "uncle",	"lil",	  "xx",	     "the",
 };
 static const char *const name_b[] = {
-	"kitten", "wolf", "fox", "blade", "hawk", "gamer", "bear", "knight", "queen", "king", "dragon", "tiger",
-	"sniper", "ninja", "bones", "tail", "brah", "panda", "potato", "noodle", "pickle", "taco", "waffle",
-	"goose", "duck", "frog", "toad", "raven", "crow", "owl", "shark", "whale", "otter", "badger", "moose",
-	"bulldog", "pug", "corgi", "cat", "dog", "monkey", "gorilla", "llama", "yeti", "ghoul", "wizard",
-	"mage", "rogue", "paladin", "ranger", "pilot", "chef", "bard", "monk", "samurai", "viking", "pirate",
-	"cowboy", "rider", "runner", "hunter", "slayer", "smasher", "breaker", "maker", "lord", "boi", "gurl",
+    "kitten", "wolf",	 "fox",	    "blade",   "hawk",	  "gamer",   "bear",   "knight", "queen",   "king",
+    "dragon", "tiger",	 "sniper",  "ninja",   "bones",	  "tail",    "brah",   "panda",	 "potato",  "noodle",
+    "pickle", "taco",	 "waffle",  "goose",   "duck",	  "frog",    "toad",   "raven",	 "crow",    "owl",
+    "shark",  "whale",	 "otter",   "badger",  "moose",	  "bulldog", "pug",    "corgi",	 "cat",	    "dog",
+    "monkey", "gorilla", "llama",   "yeti",    "ghoul",	  "wizard",  "mage",   "rogue",	 "paladin", "ranger",
+    "pilot",  "chef",	 "bard",    "monk",    "samurai", "viking",  "pirate", "cowboy", "rider",   "runner",
+    "hunter", "slayer",	 "smasher", "breaker", "maker",	  "lord",    "boi",    "gurl",
 };
-static const char *const chan_suffix[] = {"", "", "", "", "", "tv", "_tv", "live", "_live", "gaming", "plays",
-					  "ttv", "hd", "official", "x", "_", "gg", "lol"};
-static const char *const jp_names[] = {"ゆうき", "さくら", "たろう", "はると", "みお", "ひなた", "そら", "りん", "けんた"};
+static const char *const chan_suffix[] = {"",	 "",	     "",      "",	"",	 "tv",
+					  "_tv", "live",     "_live", "gaming", "plays", "ttv",
+					  "hd",	 "official", "x",     "_",	"gg",	 "lol"};
+static const char *const jp_names[] = {"ゆうき", "さくら", "たろう", "はると", "みお",
+				       "ひなた", "そら",   "りん",   "けんた"};
 static const char *const ko_names[] = {"민준", "서연", "지훈", "하은", "도윤", "지우"};
 static const char *const ru_names[] = {"Дима", "Саша", "Лёха", "Макс", "Катя", "Никита", "Женя"};
-static const char *const colors[] = {"#FF0000", "#1E90FF", "#00FF7F", "#9ACD32", "#FF69B4", "#8A2BE2", "#DAA520",
-				     "#D2691E", "#2E8B57", "#B22222", "#5F9EA0", "#FF4500", ""};
+static const char *const colors[] = {"#FF0000", "#1E90FF", "#00FF7F", "#9ACD32", "#FF69B4",
+				     "#8A2BE2", "#DAA520", "#D2691E", "#2E8B57", "#B22222",
+				     "#5F9EA0", "#FF4500", ""};
 
 /* ------------------------------------------------------------- the world */
 
@@ -665,18 +996,18 @@ struct chan {
 	char yt[40], tw[16]; /* "" when the streamer has no such account */
 	uint8_t login_len, lang, ngames;
 	uint8_t fav[3];
-	double pop;        /* popularity, 1 for the biggest */
+	double pop;	   /* popularity, 1 for the biggest */
 	double pref_start; /* ms after UTC midnight its streams center on */
 	double dur_mean, dedication, viewers_base;
 	uint64_t w_live, w_off; /* chat weights */
 	uint32_t aud_off, aud_n;
 	uint32_t room_id;
 	uint32_t tw_acc; /* its Twitter account in weir_sim.acc */
-	uint32_t frag;      /* NDJSON: `","channel":"x"`; IRC: `returning-chatter=0;room-id=N` */
+	uint32_t frag;	 /* NDJSON: `","channel":"x"`; IRC: `returning-chatter=0;room-id=N` */
 	uint16_t frag_len;
 	int8_t live;
-	int64_t st, en;      /* current or next session */
-	int64_t slot;        /* next chatters slot */
+	int64_t st, en; /* current or next session */
+	int64_t slot;	/* next chatters slot */
 };
 
 struct user {
@@ -721,7 +1052,7 @@ struct ring_msg {
 };
 
 struct post_rec {
-	int64_t ts;
+	int64_t ts, seen; /* first and last written */
 	uint64_t id, text_seed;
 	uint32_t author; /* user index, or UINT32_MAX - channel for a streamer */
 	int64_t likes, shares, replies, views;
@@ -737,14 +1068,14 @@ struct weir_sim {
 	struct pool pool;
 	struct word *words;
 	uint32_t nwords;
-	struct alias vocab, emote_alias, emoji_alias, lang_alias[NLANG], post_alias, chan_alias;
+	struct alias nwords_alias, vocab, emote_alias, emoji_alias, lang_alias[NLANG], post_alias, chan_alias;
 	uint32_t emote_first, emoji_first, lang_first[NLANG], post_first;
 
 	struct chan *ch;
 	uint32_t nch;
 	struct user *users;
 	uint32_t nusers;
-	uint32_t *aud;          /* audiences, concatenated */
+	uint32_t *aud; /* audiences, concatenated */
 	uint32_t *aud_prob, *aud_alias;
 	struct alias author_alias;
 	struct account *acc;
@@ -876,10 +1207,12 @@ static inline uint32_t fen_draw(const struct weir_sim *s, struct rng *r)
 /* ------------------------------------------------------------ sessions */
 
 /* Channel c's stream on UTC day `day`, if it streams that day. */
-static bool session_on(const struct weir_sim *s, uint32_t c, int64_t day, int64_t *st, int64_t *en, uint64_t *hash)
+static bool session_on(const struct weir_sim *s, uint32_t c, int64_t day, int64_t *st, int64_t *en,
+		       uint64_t *hash)
 {
 	const struct chan *ch = &s->ch[c];
-	uint64_t h = mix64(s->o.seed * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)c << 24) ^ (uint64_t)day * 0xd6e8feb86659fd93ULL);
+	uint64_t h = mix64(s->o.seed * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)c << 24) ^
+			   (uint64_t)day * 0xd6e8feb86659fd93ULL);
 	if (hunif(h) >= ch->dedication)
 		return false;
 	double jit = (hunif(h + 1) - 0.5) * 2.0 * (double)HOUR_MS;
@@ -1071,21 +1404,29 @@ static void chat_advance(struct weir_sim *s)
 	s->chat_late = s->o.late_rate > 0 && runif(&s->rimp) < s->o.late_rate;
 }
 
-/* Message length in words: a third are a single word or emote, the rest 2-20, mean ~5. */
-static uint32_t chat_nwords(struct rng *r)
+/*
+ * Message length in words (index + 1): a third are a single word or emote,
+ * the rest 2 + an exponential of mean 3.2, at most 20; ~4 on average.
+ */
+static int build_nwords(struct alias *a)
 {
-	double u = runif(r);
-	if (u < 0.33)
-		return 1;
-	uint32_t n = 2 + (uint32_t)(-log1p(-runif(r)) * 3.2);
-	return n > 20 ? 20 : n;
+	double w[20];
+	w[0] = 0.33;
+	for (int n = 2; n <= 20; n++)
+		w[n - 1] = 0.67 * (n < 20 ? exp(-(n - 2) / 3.2) - exp(-(n - 1) / 3.2) : exp(-18 / 3.2));
+	return alias_build(a, w, 20);
 }
+
+#define WORD_COPY 32 /* words are copied in fixed 32-byte moves; the pool ends with that much slack */
 
 /* Copies a word, uppercased when `caps`, and leaves room checks to the caller. */
 static inline char *put_word(char *p, const struct word *w, bool caps)
 {
 	if (!caps) {
-		memcpy(p, w->p, w->n);
+		if (w->n <= WORD_COPY)
+			memcpy(p, w->p, WORD_COPY);
+		else
+			memcpy(p, w->p, w->n);
 		return p + w->n;
 	}
 	for (uint32_t i = 0; i < w->n; i++) {
@@ -1141,7 +1482,7 @@ static char *chat_text(struct weir_sim *s, char *p, uint32_t c, const struct rin
 		*action = true;
 	}
 
-	uint32_t n = chat_nwords(r);
+	uint32_t n = 1 + alias_sample(&s->nwords_alias, r);
 	double cm = runif(r);
 	int caps = cm < 0.80 ? 0 : cm < 0.90 ? 1 : cm < 0.96 ? 2 : 3; /* none, First, ALL, SoMe */
 	bool local = ch->lang != L_EN ? runif(r) < 0.6 : runif(r) < 0.02;
@@ -1179,7 +1520,8 @@ static char *chat_text(struct weir_sim *s, char *p, uint32_t c, const struct rin
 }
 
 /* Remembers a message for spam repeats and replies. */
-static void ring_keep(struct weir_sim *s, uint32_t user, const char *text, size_t n, uint64_t ida, uint64_t idb)
+static void ring_keep(struct weir_sim *s, uint32_t user, const char *text, size_t n, uint64_t ida,
+		      uint64_t idb)
 {
 	if (n > RING_TEXT)
 		return;
@@ -1214,7 +1556,8 @@ static size_t chat_line(struct weir_sim *s, char *buf, int64_t due)
 	int64_t ts = s->chat_ts;
 	uint32_t c = fen_draw(s, r);
 	const struct chan *ch = &s->ch[c];
-	uint32_t ui = s->aud[ch->aud_off + alias_draw(s->aud_prob + ch->aud_off, s->aud_alias + ch->aud_off, ch->aud_n, r)];
+	uint32_t ui = s->aud[ch->aud_off +
+			     alias_draw(s->aud_prob + ch->aud_off, s->aud_alias + ch->aud_off, ch->aud_n, r)];
 	const struct user *u = &s->users[ui];
 	uint64_t k = s->o.seed * 0x9e3779b97f4a7c15ULL + s->chat_i;
 	uint64_t ida = mix64(k ^ 0x1d8e4e27c47d124fULL), idb = mix64(ida + k);
@@ -1235,7 +1578,7 @@ static size_t chat_line(struct weir_sim *s, char *buf, int64_t due)
 		PUT(p, "\"}\n");
 	} else {
 		/* Twitch IRC tags are in alphabetical order; reply-parent-* only on replies */
-		char tbuf[CHAT_TEXT_MAX + 16];
+		char tbuf[CHAT_TEXT_MAX + 64];
 		text = tbuf;
 		text_end = chat_text(s, tbuf, c, &reply, &action);
 		p = put_irc_prefix(s, p, due);
@@ -1287,7 +1630,8 @@ static int64_t viewers_at(struct weir_sim *s, uint32_t c, int64_t st, int64_t t)
 	uint64_t h = mix64(s->o.seed ^ ((uint64_t)c << 28) ^ (uint64_t)st ^ 0x77);
 	double sess = exp(0.3 * (hunif(h) + hunif(h + 1) + hunif(h + 2) - 1.5)); /* this stream's draw */
 	double ramp = 0.25 + 0.75 * fmin(1.0, (double)(t - st) / (45.0 * MIN_MS));
-	double v = ch->viewers_base * sess * ramp * (0.7 + 0.3 * cycle(t) / 1.35) * (1.0 + 0.05 * rgauss(&s->rstream));
+	double v = ch->viewers_base * sess * ramp * (0.7 + 0.3 * cycle(t) / 1.35) *
+		   (1.0 + 0.05 * rgauss(&s->rstream));
 	return v < 1 ? 1 : (int64_t)v;
 }
 
@@ -1296,8 +1640,9 @@ static char *put_title(struct weir_sim *s, char *p, uint32_t c, int64_t st, uint
 {
 	const struct chan *ch = &s->ch[c];
 	uint64_t h = mix64(s->o.seed ^ ((uint64_t)c << 16) ^ (uint64_t)st ^ 0x717);
-	const char *t = (ch->lang != L_EN && hunif(h) < 0.7) ? titles_lang[ch->lang]
-							  : titles_en[mix64(h + 1) % (sizeof(titles_en) / sizeof(titles_en[0]))];
+	const char *t = (ch->lang != L_EN && hunif(h) < 0.7)
+			    ? titles_lang[ch->lang]
+			    : titles_en[mix64(h + 1) % (sizeof(titles_en) / sizeof(titles_en[0]))];
 	char tmp[512], *q = tmp;
 	for (; *t; t++) {
 		if (t[0] == '%' && t[1] == 'g') {
@@ -1599,7 +1944,7 @@ static size_t post_line(struct weir_sim *s, char *buf, int64_t ts)
 	struct post_rec *pr;
 	tags_for_hour(s, ts);
 	struct post_rec *old = &s->posts[rbelow(r, POST_RING_N)];
-	if (runif(r) < 0.08 && old->used && ts - old->ts < 6 * HOUR_MS) {
+	if (runif(r) < 0.08 && old->used && ts - old->ts < 6 * HOUR_MS && ts - old->seen >= MIN_MS) {
 		pr = old;
 		double g = 1.05 + 1.5 * runif(r);
 		pr->likes = (int64_t)((double)pr->likes * g) + 1;
@@ -1641,6 +1986,7 @@ static size_t post_line(struct weir_sim *s, char *buf, int64_t ts)
 		pr->has_loc = runif(r) < 0.15;
 		pr->loc = runif(r) < 0.7 ? pr->aloc : (uint8_t)rbelow(r, cl->n);
 	}
+	pr->seen = ts;
 	int64_t fl = 0;
 	const char *author = post_author(s, pr, &fl);
 	char *p = buf;
@@ -1704,7 +2050,11 @@ static size_t fire(struct weir_sim *s, const struct timer *t, char *buf)
 	case T_FOLLOWERS: {
 		struct account *a = &s->acc[t->idx];
 		n = followers_line(s, buf, t->idx, t->ts);
-		tm_push(s, T_FOLLOWERS, t->idx, t->ts + a->period / 2 + rrange(&s->rfollow, 0, a->period), false);
+		/* every 10-60 minutes: the account's own period, +-20% */
+		int64_t lo = a->period * 4 / 5, hi = a->period * 6 / 5;
+		lo = lo < 10 * MIN_MS ? 10 * MIN_MS : lo;
+		hi = hi > 60 * MIN_MS ? 60 * MIN_MS : hi;
+		tm_push(s, T_FOLLOWERS, t->idx, t->ts + rrange(&s->rfollow, lo, hi), false);
 		break;
 	}
 	case T_POST:
@@ -1740,15 +2090,18 @@ static size_t bad_line(struct weir_sim *s, char *out, const char *line, size_t n
 			return (size_t)snprintf(out, 256, "Traceback (most recent call last):\n");
 		case 2: /* whisper: PRIVMSG to a user */
 			q = put_irc_prefix(s, out, ts);
-			return (size_t)(q - out) + (size_t)snprintf(q, 256, ":%s!%s@%s.tmi.twitch.tv PRIVMSG %s :hey\n",
-								    u, u, u, ch->login);
+			return (size_t)(q - out) +
+			       (size_t)snprintf(q, 256, ":%s!%s@%s.tmi.twitch.tv PRIVMSG %s :hey\n", u, u, u,
+						ch->login);
 		case 3:
-			return (size_t)snprintf(out, 256, "    raise ConnectionResetError(\"[Errno 104] %s\")\n",
+			return (size_t)snprintf(out, 256,
+						"    raise ConnectionResetError(\"[Errno 104] %s\")\n",
 						"Connection reset by peer");
 		default:
 			q = put_irc_prefix(s, out, ts);
-			return (size_t)(q - out) + (size_t)snprintf(q, 256, ":%s!%s@%s.tmi.twitch.tv privmsg #%s :lower\n",
-								    u, u, u, ch->login);
+			return (size_t)(q - out) +
+			       (size_t)snprintf(q, 256, ":%s!%s@%s.tmi.twitch.tv privmsg #%s :lower\n", u, u,
+						u, ch->login);
 		}
 	}
 	k = (int)rbelow(r, 11);
@@ -1760,47 +2113,55 @@ static size_t bad_line(struct weir_sim *s, char *out, const char *line, size_t n
 		return cut + 1;
 	}
 	case 1:
-		return (size_t)snprintf(out, 512,
-					"{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":\"%s\",\"channel\":%u,"
-					"\"user\":\"%s\",\"text\":\"wrong type\"}\n",
-					tsb, ch->room_id, u);
+		return (size_t)snprintf(
+		    out, 512,
+		    "{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":\"%s\",\"channel\":%u,"
+		    "\"user\":\"%s\",\"text\":\"wrong type\"}\n",
+		    tsb, ch->room_id, u);
 	case 2:
-		return (size_t)snprintf(out, 512,
-					"{\"kind\":\"followers\",\"platform\":\"twitch\",\"ts\":\"%s\",\"channel\":\"%s\","
-					"\"followers\":\"12.5k\"}\n",
-					tsb, ch->login);
+		return (size_t)snprintf(
+		    out, 512,
+		    "{\"kind\":\"followers\",\"platform\":\"twitch\",\"ts\":\"%s\",\"channel\":\"%s\","
+		    "\"followers\":\"12.5k\"}\n",
+		    tsb, ch->login);
 	case 3:
-		return (size_t)snprintf(out, 512,
-					"{\"kind\":\"raid\",\"platform\":\"twitch\",\"ts\":\"%s\",\"channel\":\"%s\","
-					"\"from\":\"%s\",\"viewers\":%u}\n",
-					tsb, ch->login, u, 10 + rbelow(r, 5000));
+		return (size_t)snprintf(
+		    out, 512,
+		    "{\"kind\":\"raid\",\"platform\":\"twitch\",\"ts\":\"%s\",\"channel\":\"%s\","
+		    "\"from\":\"%s\",\"viewers\":%u}\n",
+		    tsb, ch->login, u, 10 + rbelow(r, 5000));
 	case 4:
-		return (size_t)snprintf(out, 512,
-					"{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":\"%s\",\"channel\":\"%s\","
-					"\"user\":\"%s\"}\n",
-					tsb, ch->login, u);
+		return (size_t)snprintf(
+		    out, 512,
+		    "{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":\"%s\",\"channel\":\"%s\","
+		    "\"user\":\"%s\"}\n",
+		    tsb, ch->login, u);
 	case 5:
-		return (size_t)snprintf(out, 512,
-					"{\"kind\":\"chat\",\"platform\":\"tiktok\",\"ts\":\"%s\",\"channel\":\"%s\","
-					"\"user\":\"%s\",\"text\":\"hi\"}\n",
-					tsb, ch->login, u);
+		return (size_t)snprintf(
+		    out, 512,
+		    "{\"kind\":\"chat\",\"platform\":\"tiktok\",\"ts\":\"%s\",\"channel\":\"%s\","
+		    "\"user\":\"%s\",\"text\":\"hi\"}\n",
+		    tsb, ch->login, u);
 	case 6:
-		return (size_t)snprintf(out, 512,
-					"{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":\"%s\",\"channel\":\"%s\","
-					"\"user\":\"%s\",\"text\":\"lol\"}\n",
-					rbelow(r, 2) ? "yesterday" : "2026-02-30T25:61:00Z", ch->login, u);
+		return (size_t)snprintf(
+		    out, 512,
+		    "{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":\"%s\",\"channel\":\"%s\","
+		    "\"user\":\"%s\",\"text\":\"lol\"}\n",
+		    rbelow(r, 2) ? "yesterday" : "2026-02-30T25:61:00Z", ch->login, u);
 	case 7:
 		return (size_t)snprintf(out, 512, "[\"chat\",\"twitch\",\"%s\",\"%s\"]\n", ch->login, u);
 	case 8:
-		return (size_t)snprintf(out, 512,
-					"{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":\"%s\",\"channel\":\"%s\","
-					"\"user\":\"%s\",\"text\":\"caf\xc3\x28 \xff\"}\n",
-					tsb, ch->login, u);
+		return (size_t)snprintf(
+		    out, 512,
+		    "{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":\"%s\",\"channel\":\"%s\","
+		    "\"user\":\"%s\",\"text\":\"caf\xc3\x28 \xff\"}\n",
+		    tsb, ch->login, u);
 	case 9:
-		return (size_t)snprintf(out, 512,
-					"{\"kind\":\"followers\",\"platform\":\"twitch\",\"ts\":\"%s\",\"channel\":\"%s\","
-					"\"followers\":-%u}\n",
-					tsb, ch->login, 1 + rbelow(r, 1000));
+		return (size_t)snprintf(
+		    out, 512,
+		    "{\"kind\":\"followers\",\"platform\":\"twitch\",\"ts\":\"%s\",\"channel\":\"%s\","
+		    "\"followers\":-%u}\n",
+		    tsb, ch->login, 1 + rbelow(r, 1000));
 	default:
 		return (size_t)snprintf(out, 512, "<html><body><h1>502 Bad Gateway</h1></body></html>\n");
 	}
@@ -1854,8 +2215,8 @@ static int settle(struct weir_sim *s)
 			struct timer t = tm_pop(s);
 			size_t n = fire(s, &t, s->scratch);
 			if (n && t.late) {
-				s->st.events[t.type == T_SESSION	 ? WEIR_KIND_STREAM
-					     : t.type == T_CHATTERS	 ? WEIR_KIND_CHATTERS
+				s->st.events[t.type == T_SESSION     ? WEIR_KIND_STREAM
+					     : t.type == T_CHATTERS  ? WEIR_KIND_CHATTERS
 					     : t.type == T_FOLLOWERS ? WEIR_KIND_FOLLOWERS
 								     : WEIR_KIND_POST]++;
 				s->st.late++;
@@ -1919,8 +2280,8 @@ int weir_sim_next(struct weir_sim *s, char *buf, size_t cap, size_t *len)
 			if (!n)
 				continue;
 			ts = t.ts;
-			kind = t.type == T_SESSION ? WEIR_KIND_STREAM
-			       : t.type == T_CHATTERS ? WEIR_KIND_CHATTERS
+			kind = t.type == T_SESSION     ? WEIR_KIND_STREAM
+			       : t.type == T_CHATTERS  ? WEIR_KIND_CHATTERS
 			       : t.type == T_FOLLOWERS ? WEIR_KIND_FOLLOWERS
 						       : WEIR_KIND_POST;
 			break;
@@ -1962,7 +2323,8 @@ static int add_word(struct weir_sim *s, uint32_t *capw, const char *raw, bool em
 	if (off == UINT32_MAX)
 		return WEIR_ENOMEM;
 	/* p is an offset until the pool stops growing (weir_sim_new) */
-	s->words[s->nwords++] = (struct word){.p = (const char *)(uintptr_t)off, .n = (uint8_t)(e - tmp), .emote = emote};
+	s->words[s->nwords++] =
+	    (struct word){.p = (const char *)(uintptr_t)off, .n = (uint8_t)(e - tmp), .emote = emote};
 	return 0;
 }
 
@@ -2005,7 +2367,8 @@ static int build_vocab(struct weir_sim *s, struct rng *r)
 		for (uint32_t k = 0; k < syl; k++) {
 			const char *a = onsets[rbelow(r, sizeof(onsets) / sizeof(onsets[0]))];
 			const char *v = vowels[rbelow(r, sizeof(vowels) / sizeof(vowels[0]))];
-			const char *c = k + 1 == syl ? codas[rbelow(r, sizeof(codas) / sizeof(codas[0]))] : "";
+			const char *c =
+			    k + 1 == syl ? codas[rbelow(r, sizeof(codas) / sizeof(codas[0]))] : "";
 			n += (size_t)snprintf(wbuf + n, sizeof(wbuf) - n, "%s%s%s", a, v, c);
 		}
 		if (n < 3)
@@ -2054,6 +2417,8 @@ static int build_vocab(struct weir_sim *s, struct rng *r)
 	rc = alias_build(&s->vocab, w, nmain);
 	free(w);
 	if (!rc)
+		rc = build_nwords(&s->nwords_alias);
+	if (!rc)
 		rc = list_alias(&s->emote_alias, NEMOTES, 0.9);
 	if (!rc)
 		rc = list_alias(&s->emoji_alias, sizeof(w_emoji) / sizeof(w_emoji[0]), 0.8);
@@ -2094,10 +2459,12 @@ static void make_name(struct rng *r, char *out, size_t cap, bool streamer)
 		snprintf(out, cap, "%s_%s", a, b);
 		break;
 	case 2:
-		snprintf(out, cap, "%s%s%s", a, b, chan_suffix[rbelow(r, sizeof(chan_suffix) / sizeof(chan_suffix[0]))]);
+		snprintf(out, cap, "%s%s%s", a, b,
+			 chan_suffix[rbelow(r, sizeof(chan_suffix) / sizeof(chan_suffix[0]))]);
 		break;
 	case 3:
-		snprintf(out, cap, "%s%s", b, chan_suffix[rbelow(r, sizeof(chan_suffix) / sizeof(chan_suffix[0]))]);
+		snprintf(out, cap, "%s%s", b,
+			 chan_suffix[rbelow(r, sizeof(chan_suffix) / sizeof(chan_suffix[0]))]);
 		break;
 	case 4:
 		snprintf(out, cap, "%s%s%u", a, b, rbelow(r, 100));
@@ -2306,13 +2673,15 @@ static int build_users(struct weir_sim *s, struct rng *r)
 		size_t bl = 0;
 		bool sub = false;
 		if (rbelow(r, 100) < 2)
-			bl += (size_t)snprintf(badges + bl, sizeof(badges) - bl, "%smoderator/1", bl ? "," : "");
+			bl += (size_t)snprintf(badges + bl, sizeof(badges) - bl, "%smoderator/1",
+					       bl ? "," : "");
 		else if (rbelow(r, 100) < 2)
 			bl += (size_t)snprintf(badges + bl, sizeof(badges) - bl, "%svip/1", bl ? "," : "");
 		if (fu < 0.4) {
 			static const unsigned months[] = {0, 3, 6, 9, 12, 18, 24, 36, 48};
 			unsigned m = months[rbelow(r, 9)];
-			bl += (size_t)snprintf(badges + bl, sizeof(badges) - bl, "%ssubscriber/%u", bl ? "," : "", m);
+			bl += (size_t)snprintf(badges + bl, sizeof(badges) - bl, "%ssubscriber/%u",
+					       bl ? "," : "", m);
 			snprintf(binfo, sizeof(binfo), "subscriber/%u", m + rbelow(r, 3));
 			sub = true;
 		}
@@ -2320,9 +2689,11 @@ static int build_users(struct weir_sim *s, struct rng *r)
 			bl += (size_t)snprintf(badges + bl, sizeof(badges) - bl, "%sbits/%u", bl ? "," : "",
 					       rbelow(r, 2) ? 100 : 1000);
 		if (rbelow(r, 100) < 3)
-			bl += (size_t)snprintf(badges + bl, sizeof(badges) - bl, "%ssub-gifter/5", bl ? "," : "");
+			bl += (size_t)snprintf(badges + bl, sizeof(badges) - bl, "%ssub-gifter/5",
+					       bl ? "," : "");
 		if (rbelow(r, 100) < 10)
-			bl += (size_t)snprintf(badges + bl, sizeof(badges) - bl, "%spremium/1", bl ? "," : "");
+			bl +=
+			    (size_t)snprintf(badges + bl, sizeof(badges) - bl, "%spremium/1", bl ? "," : "");
 		const char *color = colors[rbelow(r, sizeof(colors) / sizeof(colors[0]))];
 
 		if (!s->irc) {
@@ -2498,7 +2869,9 @@ static int build_accounts(struct weir_sim *s, struct rng *r)
 			struct account *a = &s->acc[s->nacc++];
 			a->chan = c;
 			a->type = (uint8_t)t;
-			double f = t == ACC_TWITCH ? tf : t == ACC_YOUTUBE ? tf * (0.2 + 1.3 * runif(r)) : tf * (0.1 + 0.7 * runif(r));
+			double f = t == ACC_TWITCH    ? tf
+				   : t == ACC_YOUTUBE ? tf * (0.2 + 1.3 * runif(r))
+						      : tf * (0.1 + 0.7 * runif(r));
 			a->followers = (int64_t)f;
 			a->period = rrange(r, 10, 60) * MIN_MS;
 			a->last = s->o.start_ms;
@@ -2600,6 +2973,7 @@ void weir_sim_free(struct weir_sim *s)
 	free(s->tm);
 	free(s->pool.p);
 	free(s->words);
+	alias_free(&s->nwords_alias);
 	alias_free(&s->vocab);
 	alias_free(&s->emote_alias);
 	alias_free(&s->emoji_alias);
@@ -2631,14 +3005,16 @@ static bool rate_ok(double x)
 int weir_sim_new(const struct weir_sim_opts *o, struct weir_sim **out)
 {
 	*out = NULL;
-	if (o->channels < 1 || o->channels > 100000 || o->users < 1 || o->users > 5000000 || o->chatters_cap < 1 ||
-	    o->chatters_cap > 100000 || !rate_ok(o->dup_rate) || !rate_ok(o->late_rate) || !rate_ok(o->bad_rate) ||
-	    o->span_ms <= 0 || o->start_ms < 0 || o->start_ms > 253402300799000LL || !(o->rate >= 0) ||
-	    o->rate > 1e9 || (o->format != WEIR_SIM_NDJSON && o->format != WEIR_SIM_IRC) ||
+	if (o->channels < 1 || o->channels > 100000 || o->users < 1 || o->users > 2000000 ||
+	    o->chatters_cap < 1 || o->chatters_cap > 100000 || !rate_ok(o->dup_rate) ||
+	    !rate_ok(o->late_rate) || !rate_ok(o->bad_rate) || o->span_ms <= 0 || o->start_ms < 0 ||
+	    o->start_ms > 253402300799000LL || !(o->rate >= 0) || o->rate > 1e9 ||
+	    (o->format != WEIR_SIM_NDJSON && o->format != WEIR_SIM_IRC) ||
 	    (o->kinds & ~(unsigned)WEIR_SIM_ALL_KINDS) || !o->kinds)
 		return WEIR_EINVAL;
-	if (o->span_ms != INT64_MAX && o->span_ms > 3660 * DAY_MS)
-		return WEIR_EINVAL;
+	if (o->span_ms != INT64_MAX &&
+	    (o->span_ms > 3660 * DAY_MS || o->start_ms + o->span_ms > 253402300800000LL))
+		return WEIR_EINVAL; /* at most ten years, ending by 9999 */
 	struct weir_sim *s = calloc(1, sizeof(*s));
 	if (!s)
 		return WEIR_ENOMEM;
@@ -2651,7 +3027,8 @@ int weir_sim_new(const struct weir_sim_opts *o, struct weir_sim **out)
 			return WEIR_EINVAL;
 		}
 	}
-	s->end = o->span_ms == INT64_MAX || o->start_ms > INT64_MAX - o->span_ms ? INT64_MAX : o->start_ms + o->span_ms;
+	s->end = o->span_ms == INT64_MAX || o->start_ms > INT64_MAX - o->span_ms ? INT64_MAX
+										 : o->start_ms + o->span_ms;
 	s->tc_sec = -1;
 	s->tag_hour = INT64_MIN;
 	s->line_max = LINE_BASE;
@@ -2675,8 +3052,9 @@ int weir_sim_new(const struct weir_sim_opts *o, struct weir_sim **out)
 	s->posts = calloc(POST_RING_N, sizeof(*s->posts));
 	if (!s->scratch || !s->badbuf || !s->ring || !s->posts)
 		goto fail;
-	if ((rc = build_vocab(s, &world)) || (rc = build_channels(s, &world)) || (rc = build_users(s, &world)) ||
-	    (rc = build_audiences(s, &world)) || (rc = build_accounts(s, &world)))
+	if ((rc = build_vocab(s, &world)) || (rc = build_channels(s, &world)) ||
+	    (rc = build_users(s, &world)) || (rc = build_audiences(s, &world)) ||
+	    (rc = build_accounts(s, &world)))
 		goto fail;
 
 	/* per-channel fragments */
@@ -2696,6 +3074,9 @@ int weir_sim_new(const struct weir_sim_opts *o, struct weir_sim **out)
 			goto fail;
 	}
 
+	if (pool_reserve(&s->pool, WORD_COPY) != 0)
+		goto fail;
+	memset(s->pool.p + s->pool.n, 0, WORD_COPY);
 	for (uint32_t i = 0; i < s->nwords; i++)
 		s->words[i].p = s->pool.p + (uintptr_t)s->words[i].p;
 
@@ -2720,7 +3101,8 @@ int weir_sim_new(const struct weir_sim_opts *o, struct weir_sim **out)
 		if (st == INT64_MAX)
 			continue;
 		if (ch->live)
-			rc = tm_push(s, T_SESSION, c, stream_out ? o->start_ms + rrange(&s->rstream, 0, MIN_MS) : en,
+			rc = tm_push(s, T_SESSION, c,
+				     stream_out ? o->start_ms + rrange(&s->rstream, 0, MIN_MS) : en,
 				     !stream_out);
 		else
 			rc = tm_push(s, T_SESSION, c, st, !stream_out);
@@ -2730,7 +3112,8 @@ int weir_sim_new(const struct weir_sim_opts *o, struct weir_sim **out)
 			chatters_schedule(s, c, o->start_ms);
 	}
 	for (uint32_t i = 0; i < s->nacc && want(s, WEIR_KIND_FOLLOWERS); i++)
-		if ((rc = tm_push(s, T_FOLLOWERS, i, o->start_ms + rrange(&s->rfollow, 0, s->acc[i].period), false)))
+		if ((rc = tm_push(s, T_FOLLOWERS, i, o->start_ms + rrange(&s->rfollow, 0, s->acc[i].period),
+				  false)))
 			goto fail;
 
 	/* chat: how many messages, and when */
@@ -2741,7 +3124,8 @@ int weir_sim_new(const struct weir_sim_opts *o, struct weir_sim **out)
 		s->chat_gap = 1000.0 / chat_rate;
 		s->chat_t = (double)o->start_ms;
 	} else {
-		s->chat_n = o->messages ? o->messages : (uint64_t)llround(chat_rate * (double)o->span_ms / 1000.0);
+		s->chat_n =
+		    o->messages ? o->messages : (uint64_t)llround(chat_rate * (double)o->span_ms / 1000.0);
 		if (s->chat_n && (rc = build_intensity(s)))
 			goto fail;
 		chat_rate = (double)s->chat_n * 1000.0 / (double)o->span_ms;

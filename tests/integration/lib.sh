@@ -1,7 +1,6 @@
 # lib.sh — shared helpers for the CLI-level integration tests.
 #
-# Sourced by tests/integration/*.sh (not a test itself: tests/run.sh runs
-# *.sh files, and this one only defines functions when run).
+# Sourced by tests/integration/*.sh; not a test itself (tests/run.sh skips it).
 #
 #   WEIR       the weir binary under test (tests/run.sh sets it; default
 #              $WEIR_ROOT/build/t/weir, the ASan+UBSan build)
@@ -14,17 +13,14 @@
 #                   fails the test on a sanitizer report
 # datasets_dir      prints the shared datasets directory or fails
 # same A B WHAT     fail with a diff unless files A and B are identical
+# ref ARGS...       run the reference (fail if it fails)
+# query_csv DB NAME ARGS...  weir query ... --store sqlite:DB --format csv
+# soft_fail / soft_same      record a failure and go on; finish ends the test
+# json_get FILE KEY.SUB      a value of the one-line JSON object in FILE
+# $WEIR_DATASETS overrides where the shared datasets are looked for.
 
 [ -n "${BASH_VERSION:-}" ] || { echo "lib.sh needs bash" >&2; exit 1; }
 set -u
-
-# Run directly (tests/run.sh runs every tests/integration/*.sh), this file
-# checks the reference itself: tests/ref/selftest.py (no weir needed).
-if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-	_d="$(cd "$(dirname "$0")/../ref" && pwd)"
-	if [ -x /usr/bin/python3 ]; then exec /usr/bin/python3 "$_d/selftest.py"; fi
-	exec python3 "$_d/selftest.py"
-fi
 
 WEIR_ROOT="${WEIR_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 WEIR="${WEIR:-$WEIR_ROOT/build/t/weir}"
