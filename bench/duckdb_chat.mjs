@@ -54,7 +54,9 @@ const SRC = `read_ndjson(${sq(file)}, columns = {kind: 'VARCHAR', ts: 'VARCHAR',
 	`channel: 'VARCHAR', "user": 'VARCHAR', text: 'VARCHAR'})`;
 
 // One scan of the file materializes each message's channel, minute, user and
-// token list; the three answers are aggregations of that table. Top-N uses
+// token list; the three answers are aggregations of that table. Words are
+// counted as they appear, then lowercased and summed again: far fewer distinct
+// (channel, word) pairs than tokens need lowercasing that way. Top-N uses
 // arg_min(value, key, 10) with key (-count, string): lexicographic struct order
 // gives count desc, then bytes asc (DuckDB compares VARCHAR bytewise).
 const QUERIES = [
@@ -62,14 +64,16 @@ const QUERIES = [
 	 SELECT ${asciiLower('channel')} AS ch,
 	        (epoch_ms(ts::TIMESTAMPTZ) // 60000)::INTEGER AS m,
 	        "user" AS u,
-	        regexp_extract_all(${asciiLower('text')}, ${WORD}) AS toks
+	        regexp_extract_all(text, ${WORD}) AS toks
 	 FROM ${SRC} WHERE kind = 'chat'`,
 	`CREATE TEMP TABLE chat_minutes AS
 	 SELECT m, ch, count(*) AS messages, sum(len(toks)) AS words, count(DISTINCT u) AS chatters
 	 FROM msgs GROUP BY ch, m`,
 	`CREATE TEMP TABLE top_words AS
 	 SELECT ch, unnest(arg_min(struct_pack(w := w, n := n), struct_pack(k := -n, w := w), 10), recursive := true)
-	 FROM (SELECT ch, w, count(*) AS n FROM (SELECT ch, unnest(toks) AS w FROM msgs) GROUP BY ch, w)
+	 FROM (SELECT ch, ${asciiLower('raw')} AS w, sum(n) AS n
+	       FROM (SELECT ch, raw, count(*) AS n FROM (SELECT ch, unnest(toks) AS raw FROM msgs) GROUP BY ch, raw)
+	       GROUP BY ALL)
 	 GROUP BY ch`,
 	`CREATE TEMP TABLE top_users AS
 	 SELECT ch, unnest(arg_min(struct_pack(u := u, n := n), struct_pack(k := -n, u := u), 10), recursive := true)

@@ -354,6 +354,9 @@ void weir_json_free(struct weir_json *j)
 int weir_json_parse(struct weir_json *j, const char *line, size_t len, struct weir_arena *a,
 		    struct weir_event *ev, const char **detail)
 {
+	const char *ignored;
+	if (!detail)
+		detail = &ignored;
 	*detail = NULL;
 	if (memchr(line, 0, len))
 		return WEIR_R_NUL_BYTE;
