@@ -39,17 +39,11 @@ min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : 
 # 1. Data.
 echo "bench: generating $N chat messages -> $DATA"
 t0=$(now)
-if "$WEIR" sim --help >/dev/null 2>&1; then
-	"$WEIR" sim --seed 1 --messages "$N" --kinds chat --dup-rate 0 --late-rate 0 --bad-rate 0 -o "$DATA"
-	gen="weir sim"
-else
-	# TEMPORARY until `weir sim` exists: a Python generator of similar data.
-	python3 bench/gen_chat.py --seed 1 --messages "$N" -o "$DATA"
-	gen="bench/gen_chat.py"
-fi
+"$WEIR" sim --seed 1 --messages "$N" --kinds chat --dup-rate 0 --late-rate 0 --bad-rate 0 -o "$DATA" ||
+	die "weir sim failed"
 lines=$(wc -l <"$DATA")
 size=$(wc -c <"$DATA")
-echo "bench: $lines lines, $((size / 1000000)) MB by $gen in $(secs "$t0" "$(now)") s"
+echo "bench: $lines lines, $((size / 1000000)) MB by weir sim in $(secs "$t0" "$(now)") s"
 
 # 2. Timings, interleaved so that background noise hits every system alike.
 w_best="" d1_best="" d2_best=""
@@ -83,7 +77,7 @@ python3 bench/compare_chat.py "$WEIR" "$STORE" "$OUT/duckdb-t2" || ok=1
 # 4. Report.
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 echo
-echo "chat benchmark: $N messages ($((size / 1000000)) MB NDJSON, $gen), best of $RUNS; $(nproc) cores, $cpu; $(date -u +%Y-%m-%d)"
+echo "chat benchmark: $N messages ($((size / 1000000)) MB NDJSON from weir sim), best of $RUNS; $(nproc) cores, $cpu; $(date -u +%Y-%m-%d)"
 awk -v n="$N" -v w="$w_best" -v d1="$d1_best" -v d2="$d2_best" 'BEGIN {
 	printf "%-14s %-8s %9s %12s %8s\n", "system", "threads", "seconds", "events/s", "ratio"
 	printf "%-14s %-8s %9.3f %12.0f %8s\n", "weir ingest", "auto", w, n / w, "1.00"
