@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "weir/engine.h"
@@ -90,6 +91,50 @@ static void fifo_push(struct fifo *q, void *item)
 	pthread_mutex_unlock(&q->mu);
 }
 
+/* Appends a chain of n items (linked through their first field, the last
+ * one's link NULL) with one lock: workers hand records over per batch. */
+static void fifo_push_chain(struct fifo *q, void *head, void *tail, uint32_t n)
+{
+	pthread_mutex_lock(&q->mu);
+	while (q->max && q->len >= q->max)
+		pthread_cond_wait(&q->nonfull, &q->mu);
+	if (q->tail)
+		*(void **)q->tail = head;
+	else
+		q->head = head;
+	q->tail = tail;
+	q->len += n;
+	pthread_cond_signal(&q->nonempty);
+	pthread_mutex_unlock(&q->mu);
+}
+
+/* Takes every queued item at once (a chain); waits like fifo_pop. */
+static void *fifo_pop_all(struct fifo *q, int timeout_ms)
+{
+	pthread_mutex_lock(&q->mu);
+	if (!q->head && timeout_ms != 0) {
+		if (timeout_ms < 0) {
+			while (!q->head)
+				pthread_cond_wait(&q->nonempty, &q->mu);
+		} else {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+			ts.tv_sec += timeout_ms / 1000 + ts.tv_nsec / 1000000000L;
+			ts.tv_nsec %= 1000000000L;
+			while (!q->head)
+				if (pthread_cond_timedwait(&q->nonempty, &q->mu, &ts) == ETIMEDOUT)
+					break;
+		}
+	}
+	void *head = q->head;
+	q->head = q->tail = NULL;
+	q->len = 0;
+	pthread_cond_broadcast(&q->nonfull);
+	pthread_mutex_unlock(&q->mu);
+	return head;
+}
+
 /* Pops one item; waits at most timeout_ms (-1: forever). NULL on timeout. */
 static void *fifo_pop(struct fifo *q, int timeout_ms)
 {
@@ -129,6 +174,9 @@ struct worker {
 	struct weir_chat_shard *chat;
 	struct weir_store *ro; /* read-only store connection, for dedup loads */
 	int err;
+	/* records emitted while processing the current batch */
+	struct weir_chat_rec *out_head, *out_tail;
+	uint32_t nout;
 };
 
 struct weir_engine {
@@ -175,6 +223,21 @@ void weir_engine_opts_default(struct weir_engine_opts *o)
 	o->commit_interval_ms = 1000;
 }
 
+/* WEIR_DEBUG=1: each thread reports its CPU time when it ends (profiling aid). */
+static void thread_cpu_report(const char *who, int id)
+{
+	static int on = -1;
+	if (on < 0)
+		on = getenv("WEIR_DEBUG") != NULL;
+	if (!on)
+		return;
+	struct rusage ru;
+	getrusage(RUSAGE_THREAD, &ru);
+	fprintf(stderr, "weir: %s %d cpu %.3f s user, %.3f s sys\n", who, id,
+		(double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
+		(double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
+}
+
 /* ---- writer ------------------------------------------------------------------ */
 
 static int writer_put(struct weir_engine *e, struct weir_chat_rec *r)
@@ -211,66 +274,87 @@ static int writer_put(struct weir_engine *e, struct weir_chat_rec *r)
 	return rc;
 }
 
+static void writer_fail(struct weir_engine *e, int rc, const char *what)
+{
+	if (atomic_load(&e->writer_err))
+		return;
+	snprintf(e->writer_errmsg, sizeof(e->writer_errmsg), "store %s: %s", weir_store_uri(e->store), what);
+	atomic_store(&e->writer_err, rc);
+}
+
+/* The writer: takes every queued record at once, merges them into the
+ * store inside one transaction, commits at least every commit interval and
+ * whenever the queue runs dry for 50 ms. */
 static void *writer_main(void *arg)
 {
 	struct weir_engine *e = arg;
-	bool in_txn = false;
+	bool in_txn = false, stop = false;
 	uint64_t txn_start = 0;
 	uint64_t interval = (uint64_t)e->o.commit_interval_ms * 1000000ULL;
-	for (;;) {
-		struct weir_chat_rec *r = fifo_pop(&e->recs, in_txn ? 50 : -1);
-		if (r == NULL || (r && r->grain == 0xff)) {
-			/* idle (or stop): commit what we have */
-			if (in_txn) {
-				if (weir_store_commit(e->store) != 0 && !atomic_load(&e->writer_err)) {
-					snprintf(e->writer_errmsg, sizeof(e->writer_errmsg), "store %s: commit failed",
-						 weir_store_uri(e->store));
-					atomic_store(&e->writer_err, WEIR_ESTORE);
-				}
-				in_txn = false;
-			}
-			if (r) { /* the stop marker */
-				free(r);
-				return NULL;
-			}
+	while (!stop) {
+		struct weir_chat_rec *r = fifo_pop_all(&e->recs, in_txn ? 50 : -1);
+		if (!r) {
+			/* idle: make what we have visible */
+			if (in_txn && weir_store_commit(e->store) != 0)
+				writer_fail(e, WEIR_ESTORE, "commit failed");
+			in_txn = false;
 			continue;
 		}
-		if (!in_txn && !atomic_load(&e->writer_err)) {
-			if (weir_store_begin(e->store) != 0) {
-				snprintf(e->writer_errmsg, sizeof(e->writer_errmsg), "store %s: cannot begin a transaction",
-					 weir_store_uri(e->store));
-				atomic_store(&e->writer_err, WEIR_ESTORE);
-			} else {
-				in_txn = true;
-				txn_start = weir_now_ns();
+		while (r) {
+			struct weir_chat_rec *next = r->next;
+			if (r->grain == 0xff) { /* the stop marker, always last */
+				free(r);
+				stop = true;
+				break;
 			}
+			if (!in_txn && !atomic_load(&e->writer_err)) {
+				if (weir_store_begin(e->store) != 0) {
+					writer_fail(e, WEIR_ESTORE, "cannot begin a transaction");
+				} else {
+					in_txn = true;
+					txn_start = weir_now_ns();
+				}
+			}
+			if (in_txn && !atomic_load(&e->writer_err)) {
+				int rc = writer_put(e, r);
+				if (rc)
+					writer_fail(e, rc, weir_strerror(rc));
+			}
+			weir_chat_rec_free(r);
+			r = next;
 		}
-		if (in_txn && !atomic_load(&e->writer_err)) {
-			int rc = writer_put(e, r);
-			if (rc) {
-				snprintf(e->writer_errmsg, sizeof(e->writer_errmsg), "store %s: %s",
-					 weir_store_uri(e->store), weir_strerror(rc));
-				atomic_store(&e->writer_err, rc);
-			}
-		}
-		weir_chat_rec_free(r);
-		if (in_txn && weir_now_ns() - txn_start >= interval) {
-			if (weir_store_commit(e->store) != 0 && !atomic_load(&e->writer_err)) {
-				snprintf(e->writer_errmsg, sizeof(e->writer_errmsg), "store %s: commit failed",
-					 weir_store_uri(e->store));
-				atomic_store(&e->writer_err, WEIR_ESTORE);
-			}
+		if (in_txn && (stop || weir_now_ns() - txn_start >= interval)) {
+			if (weir_store_commit(e->store) != 0)
+				writer_fail(e, WEIR_ESTORE, "commit failed");
 			in_txn = false;
 		}
 	}
+	thread_cpu_report("writer", 0);
+	return NULL;
 }
 
 /* ---- workers ----------------------------------------------------------------- */
 
 static void emit_rec(void *ctx, struct weir_chat_rec *r)
 {
-	struct weir_engine *e = ctx;
-	fifo_push(&e->recs, r);
+	struct worker *w = ctx;
+	r->next = NULL;
+	if (w->out_tail)
+		w->out_tail->next = r;
+	else
+		w->out_head = r;
+	w->out_tail = r;
+	w->nout++;
+}
+
+/* Hands the records of one batch to the writer in one go. */
+static void flush_out(struct worker *w)
+{
+	if (!w->out_head)
+		return;
+	fifo_push_chain(&w->e->recs, w->out_head, w->out_tail, w->nout);
+	w->out_head = w->out_tail = NULL;
+	w->nout = 0;
 }
 
 static int load_ids(void *ctx, struct weir_str channel, int64_t minute, struct weir_u64set *into)
@@ -307,9 +391,12 @@ static void *worker_main(void *arg)
 			if (!w->err)
 				w->err = weir_chat_advance(w->chat, final ? INT64_MAX : b->watermark);
 		}
+		flush_out(w);
 		batch_release(e, b);
-		if (final)
+		if (final) {
+			thread_cpu_report("worker", w->id);
 			return NULL;
+		}
 	}
 }
 
@@ -650,7 +737,7 @@ int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out,
 		fifo_init(&w->in, 0);
 		struct weir_chat_env env = {.worker = (uint16_t)i,
 					    .emit = emit_rec,
-					    .emit_ctx = e,
+					    .emit_ctx = w,
 					    .load_ids = e->dedup_store ? load_ids : NULL,
 					    .load_ctx = w};
 		w->chat = weir_chat_shard_new(&env);
@@ -669,6 +756,7 @@ oom:
 int weir_engine_close(struct weir_engine *e, struct weir_engine_stats *st, char *err, size_t errcap)
 {
 	int rc = 0;
+	thread_cpu_report("reader", 0);
 	dispatch(e, 1);
 	for (int i = 0; i < e->nworkers; i++) {
 		pthread_join(e->w[i].th, NULL);
