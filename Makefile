@@ -36,16 +36,20 @@ weir: $(R_OBJ) build/r/src/cli/main.o
 
 build/r/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_R) -c -o $@ $<
+	@echo "  CC  $<"
+	@$(CC) $(CFLAGS_R) -c -o $@ $<
 build/r/%.o: %.cc $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS_R) -c -o $@ $<
+	@echo "  CC  $<"
+	@$(CXX) $(CXXFLAGS_R) -c -o $@ $<
 build/t/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_T) -c -o $@ $<
+	@echo "  CC-san $<"
+	@$(CC) $(CFLAGS_T) -c -o $@ $<
 build/t/%.o: %.cc $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS_T) -c -o $@ $<
+	@echo "  CC-san $<"
+	@$(CXX) $(CXXFLAGS_T) -c -o $@ $<
 
 # The sanitizer build of the CLI, used by the integration tests.
 build/t/weir: $(T_OBJ) build/t/src/cli/main.o

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "weir/common.h"
+#include "weir/op.h"
 
 enum weir_grain { WEIR_GRAIN_MINUTE = 0, WEIR_GRAIN_HOUR = 1, WEIR_GRAIN_DAY = 2 };
 const char *weir_grain_name(int g);
@@ -34,9 +35,8 @@ struct weir_wordcount {
  * user dictionary, which outlives the writer.
  */
 struct weir_chat_rec {
-	struct weir_chat_rec *next; /* queue link */
+	struct weir_rec h; /* first: put/free, queue link, worker */
 	uint8_t grain;
-	uint16_t worker;
 	struct weir_str channel;
 	int64_t start; /* window start, ms */
 	uint64_t messages, words;
@@ -67,8 +67,9 @@ int weir_store_commit(struct weir_store *s);
 int weir_store_user_id(struct weir_store *s, const char *name, uint32_t n, uint32_t *gid);
 /* Merge a chat record; gids[i] is the global id of rec->uids[i]. */
 int weir_store_chat_put(struct weir_store *s, const struct weir_chat_rec *r, const uint32_t *gids);
-/* Whether any chat window is stored (decides if dedup must look at the store). */
-bool weir_store_has_chat(struct weir_store *s);
+/* Whether the store held any results when it was opened (decides if
+ * operators must look at it for duplicates). */
+bool weir_store_has_data(struct weir_store *s);
 /* Adds the stored message-id hashes of one channel-minute to `into` (a
  * struct weir_u64set *). */
 int weir_store_chat_ids(struct weir_store *s, const char *channel, uint32_t n, int64_t minute, void *into);
@@ -94,20 +95,57 @@ struct weir_result {
 	struct weir_cell *cells; /* nrows * ncols */
 };
 
+/* Filters a query may take (queries.md); common flags (--from, --to,
+ * --window, --limit) are always allowed. */
+enum {
+	WEIR_QF_CHANNEL = 1 << 0,
+	WEIR_QF_USER = 1 << 1,
+	WEIR_QF_PLATFORM = 1 << 2,
+	WEIR_QF_STREAMER = 1 << 3,
+	WEIR_QF_GAME = 1 << 4,
+	WEIR_QF_GENRE = 1 << 5,
+	WEIR_QF_LANGUAGE = 1 << 6,
+	WEIR_QF_CONSOLE = 1 << 7,
+	WEIR_QF_BY = 1 << 8,
+	WEIR_QF_A = 1 << 9,
+	WEIR_QF_B = 1 << 10,
+	WEIR_QF_TAG = 1 << 11,
+	WEIR_QF_KEYWORD = 1 << 12,
+	WEIR_QF_DAY = 1 << 13,
+};
+
 struct weir_query_args {
-	const char *channel;
-	const char *user;
+	const char *channel, *user, *platform, *streamer, *game, *genre, *language, *console;
+	const char *by, *a, *b, *tag, *keyword;
 	int64_t from, to; /* WEIR_ABSENT when not given */
+	int64_t day;      /* --day: start of a UTC day, or WEIR_ABSENT */
 	int window;       /* enum weir_grain, -1 = the query's default */
 	int64_t limit;    /* -1 = the query's default */
 };
 
-/* Runs a named query (queries.md). Returns WEIR_EINVAL for an unknown name,
- * with err naming it. */
+/* One named query. run() fills res (columns, types, rows); a bad argument
+ * is WEIR_EINVAL with a message in err naming it. */
+struct weir_query_def {
+	const char *name;
+	const char *usage;  /* one line for --help: filters and columns */
+	unsigned filters;   /* WEIR_QF_* it accepts */
+	int (*run)(struct weir_store *s, const struct weir_query_args *a, struct weir_result *res, char *err,
+		   size_t errcap);
+};
+
+/* Every query, NULL-terminated (src/sinks/queries.c). */
+extern const struct weir_query_def *const weir_queries[];
+const struct weir_query_def *weir_query_find(const char *name);
+
+/* Runs a named query. Returns WEIR_EINVAL for an unknown name, with err naming it. */
 int weir_store_query(struct weir_store *s, const char *name, const struct weir_query_args *a,
 		     struct weir_result *res, char *err, size_t errcap);
 void weir_result_free(struct weir_result *r);
-/* Names of the queries this store answers, NULL-terminated. */
-extern const char *const weir_query_names[];
+
+/* Helpers for query implementations: set the columns, add a zeroed row
+ * (NULL on out of memory), copy n bytes to a new C string. */
+void weir_result_init(struct weir_result *r, uint32_t ncols, const char *const *cols, const uint8_t *types);
+struct weir_cell *weir_result_row(struct weir_result *r);
+char *weir_strndup(const void *p, size_t n);
 
 #endif

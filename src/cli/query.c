@@ -3,6 +3,7 @@
  * store and print the rows as csv, json or an aligned table.
  */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,21 +14,27 @@
 #include "core/deadletter.h"
 
 static const char usage[] =
-	"usage: weir query NAME [options]\n"
+	"usage: weir query NAME [options] [filters]\n"
 	"\n"
 	"  --store URI            sqlite:PATH (default $WEIR_STORE or sqlite:weir.db)\n"
-	"  --channel C            one channel (case-insensitive)\n"
 	"  --from T / --to T      RFC 3339; a window is included when its start is in [from, to)\n"
 	"  --window minute|hour|day  grain (default hour, or the query's own)\n"
 	"  --limit N              rows for top-N queries (default 10)\n"
 	"  --format table|csv|json   output (default table on a terminal, else csv)\n"
 	"  --list                 list the query names\n"
 	"\n"
-	"queries:\n"
-	"  chat-minutes [--channel C]          minute,channel,messages,words,chatters\n"
-	"  chat [--channel C] [--window W]     window,channel,messages,words,chatters\n"
-	"  top-words --channel C [--limit N]   word,count\n"
-	"  top-users --channel C [--limit N]   user,count\n";
+	"filters (each query takes those shown with it): --channel C, --user U,\n"
+	"  --platform P, --streamer S, --game G, --genre G, --language L, --console C,\n"
+	"  --by FIELD, --a A, --b B, --tag T, --keyword K, --day YYYY-MM-DD\n"
+	"\n"
+	"queries:\n";
+
+static void print_usage(void)
+{
+	fputs(usage, stdout);
+	for (int i = 0; weir_queries[i]; i++)
+		printf("  %-14s %s\n", weir_queries[i]->name, weir_queries[i]->usage);
+}
 
 enum { FMT_TABLE, FMT_CSV, FMT_JSON };
 
@@ -184,30 +191,58 @@ static int parse_time_flag(const char *flag, const char *val, int64_t *out)
 	return 0;
 }
 
+/* Filter flags: getopt value, name, WEIR_QF_ bit, offset of the field in the args. */
+struct filter {
+	int opt;
+	const char *name;
+	unsigned bit;
+	size_t off;
+};
+
+#define F(o, n, b, f) {o, n, b, offsetof(struct weir_query_args, f)}
+static const struct filter filters[] = {
+	F(1000, "channel", WEIR_QF_CHANNEL, channel),  F(1001, "user", WEIR_QF_USER, user),
+	F(1002, "platform", WEIR_QF_PLATFORM, platform), F(1003, "streamer", WEIR_QF_STREAMER, streamer),
+	F(1004, "game", WEIR_QF_GAME, game),            F(1005, "genre", WEIR_QF_GENRE, genre),
+	F(1006, "language", WEIR_QF_LANGUAGE, language), F(1007, "console", WEIR_QF_CONSOLE, console),
+	F(1008, "by", WEIR_QF_BY, by),                  F(1009, "a", WEIR_QF_A, a),
+	F(1010, "b", WEIR_QF_B, b),                     F(1011, "tag", WEIR_QF_TAG, tag),
+	F(1012, "keyword", WEIR_QF_KEYWORD, keyword),
+};
+#undef F
+#define NFILTERS (sizeof(filters) / sizeof(filters[0]))
+
 int weir_cmd_query(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"store", required_argument, 0, 's'},  {"channel", required_argument, 0, 'c'},
-		{"from", required_argument, 0, 'F'},   {"to", required_argument, 0, 'T'},
-		{"window", required_argument, 0, 'w'}, {"limit", required_argument, 0, 'n'},
-		{"format", required_argument, 0, 'o'}, {"list", no_argument, 0, 'L'},
-		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
+	struct option opts[32] = {
+		{"store", required_argument, 0, 's'},  {"from", required_argument, 0, 'F'},
+		{"to", required_argument, 0, 'T'},     {"window", required_argument, 0, 'w'},
+		{"limit", required_argument, 0, 'n'},  {"format", required_argument, 0, 'o'},
+		{"list", no_argument, 0, 'L'},         {"help", no_argument, 0, 'h'},
+		{"day", required_argument, 0, 'D'},
 	};
+	int nopts = 9;
+	for (size_t i = 0; i < NFILTERS; i++)
+		opts[nopts++] = (struct option){filters[i].name, required_argument, 0, filters[i].opt};
+	opts[nopts] = (struct option){0, 0, 0, 0};
+
 	const char *store_uri = weir_cli_store_default();
-	struct weir_query_args a = {.from = WEIR_ABSENT, .to = WEIR_ABSENT, .window = -1, .limit = -1};
+	struct weir_query_args a = {.from = WEIR_ABSENT, .to = WEIR_ABSENT, .day = WEIR_ABSENT, .window = -1, .limit = -1};
+	unsigned given = 0;
 	int fmt = isatty(1) ? FMT_TABLE : FMT_CSV;
-	const char *name = NULL;
 	int c;
 	opterr = 0;
 	optind = 1;
-	/* "+" would stop at the name; GNU permutation lets NAME stand anywhere */
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c >= 1000 && c < 1000 + (int)NFILTERS) {
+			const struct filter *f = &filters[c - 1000];
+			*(const char **)((char *)&a + f->off) = optarg;
+			given |= f->bit;
+			continue;
+		}
 		switch (c) {
 		case 's':
 			store_uri = optarg;
-			break;
-		case 'c':
-			a.channel = optarg;
 			break;
 		case 'F':
 			if (parse_time_flag("--from", optarg, &a.from) != 0)
@@ -216,6 +251,12 @@ int weir_cmd_query(int argc, char **argv)
 		case 'T':
 			if (parse_time_flag("--to", optarg, &a.to) != 0)
 				return 2;
+			break;
+		case 'D':
+			if (parse_time_flag("--day", optarg, &a.day) != 0)
+				return 2;
+			a.day = weir_floor(a.day, WEIR_MS_PER_DAY);
+			given |= WEIR_QF_DAY;
 			break;
 		case 'w':
 			a.window = weir_grain_from(optarg);
@@ -241,28 +282,58 @@ int weir_cmd_query(int argc, char **argv)
 			}
 			break;
 		case 'L':
-			for (int i = 0; weir_query_names[i]; i++)
-				puts(weir_query_names[i]);
+			for (int i = 0; weir_queries[i]; i++)
+				puts(weir_queries[i]->name);
 			return 0;
 		case 'h':
-			fputs(usage, stdout);
+			print_usage();
 			return 0;
 		default:
 			weir_cli_err("query", "unknown option or filter '%s' (see weir query --help)", argv[optind - 1]);
 			return 2;
 		}
 	}
-	if (optind < argc)
-		name = argv[optind++];
-	if (!name) {
+	if (optind >= argc) {
 		weir_cli_err("query", "which query? (weir query --list)");
 		return 2;
+	}
+	const char *name = argv[optind++];
+	const struct weir_query_def *q = weir_query_find(name);
+	if (q) {
+		/* positional forms: `user-schedule U`, `overlap A B` */
+		if ((q->filters & WEIR_QF_USER) && !a.user && optind < argc) {
+			a.user = argv[optind++];
+			given |= WEIR_QF_USER;
+		}
+		if ((q->filters & WEIR_QF_A) && !a.a && optind < argc) {
+			a.a = argv[optind++];
+			given |= WEIR_QF_A;
+		}
+		if ((q->filters & WEIR_QF_B) && !a.b && optind < argc) {
+			a.b = argv[optind++];
+			given |= WEIR_QF_B;
+		}
+		for (size_t i = 0; i < NFILTERS; i++)
+			if ((given & filters[i].bit) && !(q->filters & filters[i].bit)) {
+				weir_cli_err("query", "%s does not take the filter --%s", name, filters[i].name);
+				return 2;
+			}
+		if ((given & WEIR_QF_DAY) && !(q->filters & WEIR_QF_DAY)) {
+			weir_cli_err("query", "%s does not take the filter --day", name);
+			return 2;
+		}
 	}
 	if (optind < argc) {
 		weir_cli_err("query", "unexpected argument '%s'", argv[optind]);
 		return 2;
 	}
 	char err[512] = "";
+	if (!q) {
+		struct weir_result none;
+		weir_store_query(NULL, name, &a, &none, err, sizeof(err));
+		weir_cli_err("query", "%s", err);
+		return 2;
+	}
 	struct weir_store *s;
 	int rc = weir_store_open(store_uri, true, &s, err, sizeof(err));
 	if (rc) {
@@ -270,7 +341,8 @@ int weir_cmd_query(int argc, char **argv)
 		return rc == WEIR_EINVAL ? 2 : 1;
 	}
 	struct weir_result res;
-	rc = weir_store_query(s, name, &a, &res, err, sizeof(err));
+	memset(&res, 0, sizeof(res));
+	rc = q->run(s, &a, &res, err, sizeof(err));
 	if (rc) {
 		if (!err[0])
 			snprintf(err, sizeof(err), "%s: %s", name, weir_strerror(rc));

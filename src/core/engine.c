@@ -31,13 +31,14 @@
 #include "weir/store.h"
 #include "core/deadletter.h"
 #include "core/table.h"
-#include "ops/chat.h"
+#include "weir/op.h"
 
 #define BATCH_EVENTS 4096
 #define MAX_WORKERS 64
 #define READ_CHUNK (4u << 20)
 #define HARD_LINE_CAP (64u << 20) /* longer lines are dead-lettered truncated */
 #define REC_QUEUE_MAX 8192
+#define MAX_OPS 8
 
 struct batch {
 	struct batch *next; /* free list / queue link */
@@ -171,18 +172,22 @@ struct worker {
 	int id;
 	pthread_t th;
 	struct fifo in; /* batches */
-	struct weir_chat_shard *chat;
+	void *op[MAX_OPS]; /* one instance of each operator of weir_ops[] */
 	struct weir_store *ro; /* read-only store connection, for dedup loads */
 	int err;
 	/* records emitted while processing the current batch */
-	struct weir_chat_rec *out_head, *out_tail;
+	struct weir_rec *out_head, *out_tail;
 	uint32_t nout;
+};
+
+struct weir_writer {
+	struct weir_engine *e;
 };
 
 struct weir_engine {
 	struct weir_engine_opts o;
 	char *store_uri, *dlq_path;
-	int nworkers;
+	int nworkers, nops;
 	struct worker w[MAX_WORKERS];
 	struct fifo free_batches;
 	struct batch *all_batches;
@@ -196,9 +201,11 @@ struct weir_engine {
 	char writer_errmsg[256];
 	uint32_t *gid_cache[MAX_WORKERS]; /* worker-local user id -> global id (0 = unknown) */
 	uint32_t gid_cap[MAX_WORKERS];
-	bool dedup_store;
+	struct weir_writer writer_ctx;
+	bool store_had_data;
 	/* reader */
 	struct weir_json *json;
+	unsigned kinds; /* event kinds some operator consumes */
 	struct weir_dlq dlq;
 	struct weir_engine_stats st;
 	int64_t max_ts;
@@ -240,38 +247,33 @@ static void thread_cpu_report(const char *who, int id)
 
 /* ---- writer ------------------------------------------------------------------ */
 
-static int writer_put(struct weir_engine *e, struct weir_chat_rec *r)
+struct weir_store *weir_writer_store(struct weir_writer *w)
 {
-	int wk = r->worker;
-	uint32_t maxuid = 0;
-	for (uint32_t i = 0; i < r->nusers; i++)
-		if (r->uids[i] >= maxuid)
-			maxuid = r->uids[i] + 1;
-	if (maxuid > e->gid_cap[wk]) {
-		uint32_t ncap = e->gid_cap[wk] ? e->gid_cap[wk] : 4096;
-		while (ncap < maxuid)
+	return w->e->store;
+}
+
+int weir_writer_user(struct weir_writer *w, uint16_t worker, uint32_t uid, struct weir_str name, uint32_t *gid)
+{
+	struct weir_engine *e = w->e;
+	if (uid >= e->gid_cap[worker]) {
+		uint32_t ncap = e->gid_cap[worker] ? e->gid_cap[worker] : 4096;
+		while (ncap <= uid)
 			ncap *= 2;
-		uint32_t *n = realloc(e->gid_cache[wk], ncap * sizeof(uint32_t));
+		uint32_t *n = realloc(e->gid_cache[worker], ncap * sizeof(uint32_t));
 		if (!n)
 			return WEIR_ENOMEM;
-		memset(n + e->gid_cap[wk], 0, (ncap - e->gid_cap[wk]) * sizeof(uint32_t));
-		e->gid_cache[wk] = n;
-		e->gid_cap[wk] = ncap;
+		memset(n + e->gid_cap[worker], 0, (ncap - e->gid_cap[worker]) * sizeof(uint32_t));
+		e->gid_cache[worker] = n;
+		e->gid_cap[worker] = ncap;
 	}
-	uint32_t *gids = malloc((r->nusers ? r->nusers : 1) * sizeof(uint32_t));
-	if (!gids)
-		return WEIR_ENOMEM;
-	int rc = 0;
-	for (uint32_t i = 0; i < r->nusers && !rc; i++) {
-		uint32_t *g = &e->gid_cache[wk][r->uids[i]];
-		if (!*g)
-			rc = weir_store_user_id(e->store, r->unames[i].p, r->unames[i].n, g);
-		gids[i] = *g;
+	uint32_t *g = &e->gid_cache[worker][uid];
+	if (!*g) {
+		int rc = weir_store_user_id(e->store, name.p, name.n, g);
+		if (rc)
+			return rc;
 	}
-	if (!rc)
-		rc = weir_store_chat_put(e->store, r, gids);
-	free(gids);
-	return rc;
+	*gid = *g;
+	return 0;
 }
 
 static void writer_fail(struct weir_engine *e, int rc, const char *what)
@@ -292,7 +294,7 @@ static void *writer_main(void *arg)
 	uint64_t txn_start = 0;
 	uint64_t interval = (uint64_t)e->o.commit_interval_ms * 1000000ULL;
 	while (!stop) {
-		struct weir_chat_rec *r = fifo_pop_all(&e->recs, in_txn ? 50 : -1);
+		struct weir_rec *r = fifo_pop_all(&e->recs, in_txn ? 50 : -1);
 		if (!r) {
 			/* idle: make what we have visible */
 			if (in_txn && weir_store_commit(e->store) != 0)
@@ -301,8 +303,8 @@ static void *writer_main(void *arg)
 			continue;
 		}
 		while (r) {
-			struct weir_chat_rec *next = r->next;
-			if (r->grain == 0xff) { /* the stop marker, always last */
+			struct weir_rec *next = r->next;
+			if (r->stop) { /* the stop marker, always last */
 				free(r);
 				stop = true;
 				break;
@@ -316,11 +318,11 @@ static void *writer_main(void *arg)
 				}
 			}
 			if (in_txn && !atomic_load(&e->writer_err)) {
-				int rc = writer_put(e, r);
+				int rc = r->put(r, &e->writer_ctx);
 				if (rc)
 					writer_fail(e, rc, weir_strerror(rc));
 			}
-			weir_chat_rec_free(r);
+			r->free(r);
 			r = next;
 		}
 		if (in_txn && (stop || weir_now_ns() - txn_start >= interval)) {
@@ -335,7 +337,7 @@ static void *writer_main(void *arg)
 
 /* ---- workers ----------------------------------------------------------------- */
 
-static void emit_rec(void *ctx, struct weir_chat_rec *r)
+static void emit_rec(void *ctx, struct weir_rec *r)
 {
 	struct worker *w = ctx;
 	r->next = NULL;
@@ -357,17 +359,15 @@ static void flush_out(struct worker *w)
 	w->nout = 0;
 }
 
-static int load_ids(void *ctx, struct weir_str channel, int64_t minute, struct weir_u64set *into)
+static struct weir_store *store_ro(void *ctx)
 {
 	struct worker *w = ctx;
-	if (!w->e->dedup_store)
-		return 0;
 	if (!w->ro) {
 		char err[256];
 		if (weir_store_open(w->e->store_uri, true, &w->ro, err, sizeof(err)) != 0)
-			return WEIR_ESTORE;
+			return NULL;
 	}
-	return weir_store_chat_ids(w->ro, channel.p, channel.n, minute, into);
+	return w->ro;
 }
 
 static void batch_release(struct weir_engine *e, struct batch *b)
@@ -386,10 +386,14 @@ static void *worker_main(void *arg)
 		if (!w->err) {
 			uint32_t n = b->nidx[w->id];
 			const uint32_t *ix = b->idx[w->id];
-			for (uint32_t i = 0; i < n && !w->err; i++)
-				w->err = weir_chat_add(w->chat, &b->ev[ix[i]]);
-			if (!w->err)
-				w->err = weir_chat_advance(w->chat, final ? INT64_MAX : b->watermark);
+			for (uint32_t i = 0; i < n && !w->err; i++) {
+				const struct weir_event *ev = &b->ev[ix[i]];
+				for (int k = 0; k < e->nops && !w->err; k++)
+					if (weir_ops[k]->kinds & WEIR_OP_KIND(ev->kind))
+						w->err = weir_ops[k]->add(w->op[k], ev);
+			}
+			for (int k = 0; k < e->nops && !w->err; k++)
+				w->err = weir_ops[k]->advance(w->op[k], final ? INT64_MAX : b->watermark);
 		}
 		flush_out(w);
 		batch_release(e, b);
@@ -546,11 +550,14 @@ static int one_line(struct weir_engine *e, const char *source, uint64_t lineno, 
 	}
 	if (ev->ts > e->max_ts)
 		e->max_ts = ev->ts;
-	if (ev->kind != WEIR_KIND_CHAT) {
+	if (!(e->kinds & WEIR_OP_KIND(ev->kind))) {
 		e->st.unrouted++;
 		return 0;
 	}
-	uint32_t shard = (uint32_t)(weir_hash(ev->channel.p, ev->channel.n) % (uint64_t)e->nworkers);
+	/* The shard key: the channel (account) for channel kinds, the id for posts
+	 * (so that a repeated post meets its first copy). */
+	const struct weir_str *key = ev->kind == WEIR_KIND_POST ? &ev->id : &ev->channel;
+	uint32_t shard = (uint32_t)(weir_hash(key->p, key->n) % (uint64_t)e->nworkers);
 	b->idx[shard][b->nidx[shard]++] = b->n;
 	b->n++;
 	if (b->n == BATCH_EVENTS)
@@ -709,7 +716,10 @@ int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out,
 		free(e);
 		return rc;
 	}
-	e->dedup_store = weir_store_has_chat(e->store);
+	e->store_had_data = weir_store_has_data(e->store);
+	e->writer_ctx.e = e;
+	for (e->nops = 0; weir_ops[e->nops] && e->nops < MAX_OPS; e->nops++)
+		e->kinds |= weir_ops[e->nops]->kinds;
 	e->json = weir_json_new();
 	e->bufcap = READ_CHUNK * 2;
 	e->buf = malloc(e->bufcap + WEIR_JSON_PADDING);
@@ -735,14 +745,17 @@ int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out,
 		w->e = e;
 		w->id = i;
 		fifo_init(&w->in, 0);
-		struct weir_chat_env env = {.worker = (uint16_t)i,
-					    .emit = emit_rec,
-					    .emit_ctx = w,
-					    .load_ids = e->dedup_store ? load_ids : NULL,
-					    .load_ctx = w};
-		w->chat = weir_chat_shard_new(&env);
-		if (!w->chat)
-			goto oom; /* threads started so far are stopped by close's final batch */
+		struct weir_op_env env = {.worker = (uint16_t)i,
+					  .emit = emit_rec,
+					  .emit_ctx = w,
+					  .store_ro = store_ro,
+					  .store_ctx = w,
+					  .store_had_data = e->store_had_data};
+		for (int k = 0; k < e->nops; k++) {
+			w->op[k] = weir_ops[k]->open(&env);
+			if (!w->op[k])
+				goto oom; /* only at start-up, before any input */
+		}
 		pthread_create(&w->th, NULL, worker_main, w);
 	}
 	*out = e;
@@ -765,22 +778,23 @@ int weir_engine_close(struct weir_engine *e, struct weir_engine_stats *st, char 
 			snprintf(err, errcap, "worker %d: %s", i, weir_strerror(rc));
 		}
 	}
-	/* stop marker for the writer: a record with grain 0xff */
-	struct weir_chat_rec *stop = calloc(1, sizeof(*stop));
-	stop->grain = 0xff;
+	/* the writer's stop marker */
+	struct weir_rec *stop = calloc(1, sizeof(*stop));
+	stop->stop = 1;
 	fifo_push(&e->recs, stop);
 	pthread_join(e->writer, NULL);
 	if (atomic_load(&e->writer_err) && !rc) {
 		rc = atomic_load(&e->writer_err);
 		snprintf(err, errcap, "%s", e->writer_errmsg);
 	}
-	for (int i = 0; i < e->nworkers; i++) {
-		struct weir_chat_stats cs;
-		weir_chat_get_stats(e->w[i].chat, &cs);
-		e->st.duplicates += cs.duplicates;
-		e->st.corrections += cs.corrections;
-		e->st.records += cs.records;
-	}
+	for (int i = 0; i < e->nworkers; i++)
+		for (int k = 0; k < e->nops; k++) {
+			struct weir_op_stats os = {0};
+			weir_ops[k]->stats(e->w[i].op[k], &os);
+			e->st.duplicates += os.duplicates;
+			e->st.corrections += os.corrections;
+			e->st.records += os.records;
+		}
 	e->st.seconds = (double)(weir_now_ns() - e->t0) / 1e9;
 	if (weir_dlq_close(&e->dlq) != 0 && !rc) {
 		rc = WEIR_EIO;
@@ -795,7 +809,8 @@ int weir_engine_close(struct weir_engine *e, struct weir_engine_stats *st, char 
 		free(js);
 	}
 	for (int i = 0; i < e->nworkers; i++) {
-		weir_chat_shard_free(e->w[i].chat);
+		for (int k = 0; k < e->nops; k++)
+			weir_ops[k]->close(e->w[i].op[k]);
 		weir_store_close(e->w[i].ro);
 		fifo_destroy(&e->w[i].in);
 		free(e->gid_cache[i]);

@@ -74,7 +74,7 @@ struct kept {
 };
 
 struct weir_chat_shard {
-	struct weir_chat_env env;
+	struct weir_op_env env;
 	struct weir_arena names; /* channel and user names, for the whole run */
 	struct weir_strmap chan_ix;
 	struct chan *chans;
@@ -90,7 +90,7 @@ struct weir_chat_shard {
 	struct kept *kept;
 	uint32_t capkept, nkept;
 	int64_t min_open_end; /* no window ends before this */
-	struct weir_chat_stats st;
+	struct weir_op_stats st;
 	char *tokbuf;
 	size_t tokcap;
 	uint32_t *sortbuf; /* scratch for radix sorts */
@@ -98,7 +98,7 @@ struct weir_chat_shard {
 	int oom;
 };
 
-struct weir_chat_shard *weir_chat_shard_new(const struct weir_chat_env *env)
+struct weir_chat_shard *weir_chat_shard_new(const struct weir_op_env *env)
 {
 	struct weir_chat_shard *s = calloc(1, sizeof(*s));
 	if (!s)
@@ -157,7 +157,7 @@ void weir_chat_shard_free(struct weir_chat_shard *s)
 	free(s);
 }
 
-void weir_chat_get_stats(const struct weir_chat_shard *s, struct weir_chat_stats *st)
+void weir_chat_get_stats(const struct weir_chat_shard *s, struct weir_op_stats *st)
 {
 	*st = s->st;
 }
@@ -305,8 +305,12 @@ static struct cwin *win_new(struct weir_chat_shard *s, struct chan *c, uint32_t 
 			w->ids = calloc(1, sizeof(*w->ids));
 			if (!w->ids || weir_u64set_init(w->ids, 16) != 0)
 				goto fail;
-			if (s->env.load_ids && s->env.load_ids(s->env.load_ctx, c->name, start, w->ids) != 0)
-				goto fail;
+			if (s->env.store_had_data && s->env.store_ro) {
+				/* the store may hold this minute from an earlier run: its ids count */
+				struct weir_store *ro = s->env.store_ro(s->env.store_ctx);
+				if (!ro || weir_store_chat_ids(ro, c->name.p, c->name.n, start, w->ids) != 0)
+					goto fail;
+			}
 		}
 	}
 	int64_t end = start + weir_grain_ms(g);
@@ -430,7 +434,7 @@ int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
 	d->words += nw;
 	if (idvec_push(&m->users, uid) || idvec_push(&h->users, uid) || idvec_push(&d->users, uid))
 		return WEIR_ENOMEM;
-	s->st.messages++;
+	s->st.events++;
 	return 0;
 }
 
@@ -458,6 +462,27 @@ static int sort_ids(struct weir_chat_shard *s, struct idvec *x)
 	return 0;
 }
 
+/* The writer's side of a chat record: global user ids, then the store merge. */
+static int chat_put(struct weir_rec *h, struct weir_writer *wr)
+{
+	struct weir_chat_rec *r = (struct weir_chat_rec *)h;
+	uint32_t *gids = malloc((r->nusers ? r->nusers : 1) * sizeof(uint32_t));
+	if (!gids)
+		return WEIR_ENOMEM;
+	int rc = 0;
+	for (uint32_t i = 0; i < r->nusers && !rc; i++)
+		rc = weir_writer_user(wr, r->h.worker, r->uids[i], r->unames[i], &gids[i]);
+	if (!rc)
+		rc = weir_store_chat_put(weir_writer_store(wr), r, gids);
+	free(gids);
+	return rc;
+}
+
+static void chat_free(struct weir_rec *h)
+{
+	weir_chat_rec_free((struct weir_chat_rec *)h);
+}
+
 /* Turns a closed window into a record and hands it to the writer. */
 static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, struct cwin *w)
 {
@@ -467,8 +492,10 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 	if (!r || sort_ids(s, &w->users) != 0)
 		goto oom;
 	memset(r, 0, sizeof(*r));
+	r->h.put = chat_put;
+	r->h.free = chat_free;
+	r->h.worker = s->env.worker;
 	r->grain = w->grain;
-	r->worker = s->env.worker;
 	r->channel = c->name;
 	r->start = w->start;
 	r->messages = w->messages;
@@ -566,7 +593,7 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 	int64_t end = w->start + weir_grain_ms(w->grain);
 	if (end > c->emitted_until[w->grain])
 		c->emitted_until[w->grain] = end;
-	s->env.emit(s->env.emit_ctx, r);
+	s->env.emit(s->env.emit_ctx, &r->h);
 	return 0;
 oom:
 	weir_arena_free(&a);
@@ -602,3 +629,40 @@ int weir_chat_advance(struct weir_chat_shard *s, int64_t watermark)
 	s->min_open_end = min_end;
 	return 0;
 }
+
+/* ---- the operator ------------------------------------------------------------ */
+
+static void *op_open(const struct weir_op_env *env)
+{
+	return weir_chat_shard_new(env);
+}
+
+static int op_add(void *st, const struct weir_event *ev)
+{
+	return weir_chat_add(st, ev);
+}
+
+static int op_advance(void *st, int64_t watermark)
+{
+	return weir_chat_advance(st, watermark);
+}
+
+static void op_stats(void *st, struct weir_op_stats *out)
+{
+	weir_chat_get_stats(st, out);
+}
+
+static void op_close(void *st)
+{
+	weir_chat_shard_free(st);
+}
+
+const struct weir_op weir_op_chat = {
+	.name = "chat",
+	.kinds = WEIR_OP_KIND(WEIR_KIND_CHAT),
+	.open = op_open,
+	.add = op_add,
+	.advance = op_advance,
+	.stats = op_stats,
+	.close = op_close,
+};

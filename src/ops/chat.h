@@ -13,35 +13,21 @@
 #define WEIR_OPS_CHAT_H
 
 #include "weir/event.h"
+#include "weir/op.h"
 #include "weir/store.h"
 #include "core/table.h"
 
-struct weir_chat_env {
-	uint16_t worker;
-	/* Emits a record; the callee owns it. */
-	void (*emit)(void *ctx, struct weir_chat_rec *r);
-	void *emit_ctx;
-	/* When set, a new minute window first loads the ids the store already
-	 * holds for it (re-ingest of the same data is then idempotent). */
-	int (*load_ids)(void *ctx, struct weir_str channel, int64_t minute, struct weir_u64set *into);
-	void *load_ctx;
-};
-
-struct weir_chat_stats {
-	uint64_t messages;    /* counted */
-	uint64_t duplicates;  /* dropped: id seen before */
-	uint64_t corrections; /* records emitted for reopened windows */
-	uint64_t records;
-};
-
 struct weir_chat_shard;
 
-struct weir_chat_shard *weir_chat_shard_new(const struct weir_chat_env *env);
+struct weir_chat_shard *weir_chat_shard_new(const struct weir_op_env *env);
 void weir_chat_shard_free(struct weir_chat_shard *s);
 /* Hot path: count one chat event. Returns 0 or WEIR_ENOMEM. */
 int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev);
 /* Close (emit and free) every window whose end is <= watermark. */
 int weir_chat_advance(struct weir_chat_shard *s, int64_t watermark);
-void weir_chat_get_stats(const struct weir_chat_shard *s, struct weir_chat_stats *st);
+void weir_chat_get_stats(const struct weir_chat_shard *s, struct weir_op_stats *st);
+
+/* The operator (op.h) built on the functions above. */
+extern const struct weir_op weir_op_chat;
 
 #endif

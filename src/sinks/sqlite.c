@@ -276,7 +276,7 @@ int weir_store_commit(struct weir_store *s)
 	return exec(s, "COMMIT", NULL, 0);
 }
 
-bool weir_store_has_chat(struct weir_store *s)
+bool weir_store_has_data(struct weir_store *s)
 {
 	return s->has_chat;
 }
@@ -471,7 +471,6 @@ int weir_store_chat_put(struct weir_store *s, const struct weir_chat_rec *r, con
 	rc = put_chat_row(s, r, cid, gids);
 	if (rc)
 		return rc;
-	s->has_chat = true;
 	if (r->grain != WEIR_GRAIN_HOUR)
 		return 0;
 	if (r->nwords) {

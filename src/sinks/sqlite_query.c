@@ -17,47 +17,8 @@
 
 sqlite3 *weir_store_sqlite(struct weir_store *s);
 
-const char *const weir_query_names[] = {"chat-minutes", "chat", "top-words", "top-users", NULL};
-
-/* Queries the spec names that this version does not answer yet. */
-static const char *const later_names[] = {"followers", "streamer-followers", "follower-ranking", "streams",
-					  "game-ranking", "streamer-schedule", "presence", "presence-daily",
-					  "viewers-over-day", "user-schedule", "overlap", "posts", "keywords",
-					  "post-locations", "trending", "posts-raw", NULL};
-
-void weir_result_free(struct weir_result *r)
-{
-	for (uint32_t i = 0; i < r->nrows * r->ncols; i++)
-		free(r->cells[i].s);
-	free(r->cells);
-	memset(r, 0, sizeof(*r));
-}
-
-static struct weir_cell *res_row(struct weir_result *r)
-{
-	if (r->nrows == r->cap) {
-		uint32_t ncap = r->cap ? r->cap * 2 : 256;
-		struct weir_cell *c = realloc(r->cells, (size_t)ncap * r->ncols * sizeof(*c));
-		if (!c)
-			return NULL;
-		r->cells = c;
-		r->cap = ncap;
-	}
-	struct weir_cell *row = &r->cells[(size_t)r->nrows * r->ncols];
-	memset(row, 0, r->ncols * sizeof(*row));
-	r->nrows++;
-	return row;
-}
-
-static char *dupn(const void *p, size_t n)
-{
-	char *s = malloc(n + 1);
-	if (s) {
-		memcpy(s, p, n);
-		s[n] = 0;
-	}
-	return s;
-}
+#define res_row weir_result_row
+#define dupn weir_strndup
 
 static void bind_range(sqlite3_stmt *st, int ix, const struct weir_query_args *a)
 {
@@ -305,29 +266,41 @@ out:
 	return rc;
 }
 
-int weir_store_query(struct weir_store *s, const char *name, const struct weir_query_args *a,
-		     struct weir_result *res, char *err, size_t errcap)
+static int run_chat_minutes(struct weir_store *s, const struct weir_query_args *a, struct weir_result *res,
+			    char *err, size_t errcap)
 {
-	memset(res, 0, sizeof(*res));
-	if (!strcmp(name, "chat-minutes")) {
-		if (a->window >= 0 && a->window != WEIR_GRAIN_MINUTE) {
-			snprintf(err, errcap, "chat-minutes: --window is always minute (use `chat --window %s`)",
-				 weir_grain_name(a->window));
-			return WEIR_EINVAL;
-		}
-		return q_chat(s, WEIR_GRAIN_MINUTE, a, res);
+	if (a->window >= 0 && a->window != WEIR_GRAIN_MINUTE) {
+		snprintf(err, errcap, "chat-minutes: --window is always minute (use `chat --window %s`)",
+			 weir_grain_name(a->window));
+		return WEIR_EINVAL;
 	}
-	if (!strcmp(name, "chat"))
-		return q_chat(s, a->window < 0 ? WEIR_GRAIN_HOUR : a->window, a, res);
-	if (!strcmp(name, "top-words"))
-		return q_top(s, true, a, res, err, errcap);
-	if (!strcmp(name, "top-users"))
-		return q_top(s, false, a, res, err, errcap);
-	for (int i = 0; later_names[i]; i++)
-		if (!strcmp(name, later_names[i])) {
-			snprintf(err, errcap, "query '%s' is specified but not available in this version yet", name);
-			return WEIR_EINVAL;
-		}
-	snprintf(err, errcap, "unknown query '%s' (try: weir query --list)", name);
-	return WEIR_EINVAL;
+	return q_chat(s, WEIR_GRAIN_MINUTE, a, res);
 }
+
+static int run_chat(struct weir_store *s, const struct weir_query_args *a, struct weir_result *res, char *err,
+		    size_t errcap)
+{
+	return q_chat(s, a->window < 0 ? WEIR_GRAIN_HOUR : a->window, a, res);
+}
+
+static int run_top_words(struct weir_store *s, const struct weir_query_args *a, struct weir_result *res,
+			 char *err, size_t errcap)
+{
+	return q_top(s, true, a, res, err, errcap);
+}
+
+static int run_top_users(struct weir_store *s, const struct weir_query_args *a, struct weir_result *res,
+			 char *err, size_t errcap)
+{
+	return q_top(s, false, a, res, err, errcap);
+}
+
+const struct weir_query_def weir_q_chat_minutes = {
+	"chat-minutes", "[--channel C]   minute,channel,messages,words,chatters", WEIR_QF_CHANNEL,
+	run_chat_minutes};
+const struct weir_query_def weir_q_chat = {
+	"chat", "[--channel C] [--window W]   window,channel,messages,words,chatters", WEIR_QF_CHANNEL, run_chat};
+const struct weir_query_def weir_q_top_words = {"top-words", "--channel C [--limit N]   word,count",
+						WEIR_QF_CHANNEL, run_top_words};
+const struct weir_query_def weir_q_top_users = {"top-users", "--channel C [--limit N]   user,count",
+						WEIR_QF_CHANNEL, run_top_users};

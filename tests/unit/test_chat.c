@@ -12,9 +12,10 @@
 static struct weir_chat_rec *recs[MAXR];
 static int nrecs;
 
-static void collect(void *ctx, struct weir_chat_rec *r)
+static void collect(void *ctx, struct weir_rec *h)
 {
 	(void)ctx;
+	struct weir_chat_rec *r = (struct weir_chat_rec *)h;
 	if (nrecs < MAXR)
 		recs[nrecs++] = r;
 	else
@@ -61,7 +62,7 @@ static struct weir_event mk(int64_t ts, const char *user, const char *text, cons
 
 static struct weir_chat_shard *shard(void)
 {
-	struct weir_chat_env env = {.worker = 0, .emit = collect};
+	struct weir_op_env env = {.worker = 0, .emit = collect};
 	return weir_chat_shard_new(&env);
 }
 
@@ -126,7 +127,7 @@ static void test_late_correction(void)
 	CHECK_EQ_INT(nrecs, 1);
 	struct weir_chat_rec *r = find(WEIR_GRAIN_MINUTE, T0);
 	CHECK(r && r->messages == 1 && r->words == 2 && r->nusers == 1);
-	struct weir_chat_stats st;
+	struct weir_op_stats st;
 	weir_chat_get_stats(s, &st);
 	CHECK_EQ_INT(st.corrections, 1);
 	clear_recs();
@@ -150,10 +151,10 @@ static void test_duplicates(void)
 	weir_chat_advance(s, T0 + MIN);
 	r = find(WEIR_GRAIN_MINUTE, T0);
 	CHECK(r == NULL || r->messages == 0);
-	struct weir_chat_stats st;
+	struct weir_op_stats st;
 	weir_chat_get_stats(s, &st);
 	CHECK_EQ_INT(st.duplicates, 2);
-	CHECK_EQ_INT(st.messages, 2);
+	CHECK_EQ_INT(st.events, 2);
 	clear_recs();
 	weir_chat_advance(s, INT64_MAX);
 	clear_recs();

@@ -1,0 +1,89 @@
+/*
+ * op.h — analytics operators: how a family of analytics (chat, followers,
+ * streams, presence, posts) plugs into the engine.
+ *
+ * An operator is a const struct of callbacks, listed once in the registry
+ * (src/ops/registry.c). Each worker thread opens one instance per operator;
+ * the instance owns the state of the keys routed to that worker, so it
+ * needs no locks. The engine calls add() for every event of the kinds the
+ * operator declares, then advance() with the batch's watermark; the
+ * operator emits records (struct weir_rec) for what the watermark closed.
+ * The writer thread calls each record's put() inside its transaction: put()
+ * MERGES the record into the store (counts add, sets union), so late
+ * corrections and repeated ingests are exact (store.h).
+ *
+ *	const struct weir_op weir_op_chat = {
+ *		.name = "chat",
+ *		.kinds = WEIR_OP_KIND(WEIR_KIND_CHAT),
+ *		.open = chat_open, .add = chat_add, .advance = chat_advance,
+ *		.stats = chat_stats, .close = chat_close,
+ *	};
+ */
+#ifndef WEIR_OP_H
+#define WEIR_OP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "weir/event.h"
+
+struct weir_store;
+struct weir_writer;
+
+/*
+ * Header of every record. An operator's record type embeds it as its FIRST
+ * member and sets put and free. Records are produced by one worker and
+ * consumed by the writer; they own their memory (usually one arena).
+ */
+struct weir_rec {
+	struct weir_rec *next; /* queue link: first, see engine.c */
+	uint16_t worker;       /* producing worker (for weir_writer_user) */
+	uint8_t stop;          /* engine-internal: the writer's stop marker */
+	/* Merge into the store; runs on the writer thread inside a transaction.
+	 * Returns 0 or a WEIR_E* code. */
+	int (*put)(struct weir_rec *r, struct weir_writer *w);
+	void (*free)(struct weir_rec *r);
+};
+
+/* The writer's services to put(). */
+struct weir_store *weir_writer_store(struct weir_writer *w);
+/* Global user id (store dictionary) of a worker-local user id, cached. */
+int weir_writer_user(struct weir_writer *w, uint16_t worker, uint32_t uid, struct weir_str name, uint32_t *gid);
+
+struct weir_op_env {
+	uint16_t worker;
+	/* Hand a record to the writer (batched by the engine). */
+	void (*emit)(void *ctx, struct weir_rec *r);
+	void *emit_ctx;
+	/* A read-only connection to the store, opened on first use, for
+	 * operators that must see what earlier runs stored (dedup). NULL when
+	 * the store held nothing at start. */
+	struct weir_store *(*store_ro)(void *ctx);
+	void *store_ctx;
+	bool store_had_data;
+};
+
+/* Counters every operator reports (summed over workers in the summary). */
+struct weir_op_stats {
+	uint64_t events;      /* counted */
+	uint64_t duplicates;  /* dropped: id seen before */
+	uint64_t corrections; /* records emitted for windows reopened by late events */
+	uint64_t records;
+};
+
+#define WEIR_OP_KIND(k) (1u << (k))
+
+struct weir_op {
+	const char *name;
+	unsigned kinds; /* WEIR_OP_KIND() bits of the event kinds it consumes */
+	void *(*open)(const struct weir_op_env *env); /* NULL on out of memory */
+	int (*add)(void *st, const struct weir_event *ev);
+	int (*advance)(void *st, int64_t watermark); /* INT64_MAX: close everything */
+	void (*stats)(void *st, struct weir_op_stats *out);
+	void (*close)(void *st); /* frees; called after the writer has stopped */
+};
+
+/* The registry: every operator, NULL-terminated (src/ops/registry.c). */
+extern const struct weir_op *const weir_ops[];
+
+#endif
