@@ -74,6 +74,16 @@ bool weir_store_has_data(struct weir_store *s);
  * struct weir_u64set *). */
 int weir_store_chat_ids(struct weir_store *s, const char *channel, uint32_t n, int64_t minute, void *into);
 
+/*
+ * For the SQLite store's family files (src/sinks/sqlite_*.c): the
+ * connection, and a statement prepared once per store and cached by the
+ * ADDRESS of its SQL text (pass a static string), reset and unbound, ready
+ * to bind. NULL on error.
+ */
+struct sqlite3;
+struct sqlite3 *weir_store_sqlite(struct weir_store *s);
+struct sqlite3_stmt *weir_store_prepare(struct weir_store *s, const char *sql);
+
 /* Record one finished ingest (for `weir status` and the docs' audit trail). */
 int weir_store_log_ingest(struct weir_store *s, const char *sources, const char *summary_json);
 

@@ -77,8 +77,13 @@ static const char *const stmt_sql[ST_COUNT] = {
 	" WHERE c.grain=0 AND ch.name=?1 AND c.start=?2",
 };
 
+#define MAX_CACHED_STMTS 64
+
 struct weir_store {
 	sqlite3 *db;
+	/* statements prepared through weir_store_prepare(), keyed by their SQL text's address */
+	const char *cached_sql[MAX_CACHED_STMTS];
+	sqlite3_stmt *cached[MAX_CACHED_STMTS];
 	char *uri;
 	bool readonly;
 	bool users_empty; /* no user existed at open: a new name needs no SELECT */
@@ -143,6 +148,20 @@ static int64_t scalar(struct weir_store *s, const char *sql, int64_t dflt)
 	return v;
 }
 
+/* Tables of the other analytics families (their own files in src/sinks/),
+ * created alongside; each part must be idempotent (IF NOT EXISTS). */
+static const char *const *const schema_parts[] = {
+	NULL,
+};
+
+static int create_family_tables(struct weir_store *s, char *err, size_t errcap)
+{
+	for (int i = 0; schema_parts[i]; i++)
+		if (exec(s, *schema_parts[i], err, errcap) != 0)
+			return WEIR_ESTORE;
+	return 0;
+}
+
 static int migrate(struct weir_store *s, char *err, size_t errcap)
 {
 	int64_t have = scalar(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='schema_version'", 0);
@@ -152,11 +171,11 @@ static int migrate(struct weir_store *s, char *err, size_t errcap)
 		return WEIR_ESCHEMA;
 	}
 	if (have == SCHEMA_VERSION)
-		return 0;
+		return create_family_tables(s, err, errcap);
 	/* Version 0 (new file) -> 1. Later versions add steps here. */
 	if (exec(s, "BEGIN IMMEDIATE", err, errcap) != 0)
 		return WEIR_ESTORE;
-	if (exec(s, schema_sql, err, errcap) != 0 ||
+	if (exec(s, schema_sql, err, errcap) != 0 || create_family_tables(s, err, errcap) != 0 ||
 	    exec(s,
 		 "INSERT INTO meta VALUES('schema_version','1') ON CONFLICT(key) DO UPDATE SET value=excluded.value;"
 		 "INSERT INTO meta VALUES('created_by','weir') ON CONFLICT DO NOTHING;",
@@ -229,7 +248,7 @@ int weir_store_open(const char *uri, bool readonly, struct weir_store **out, cha
 		}
 	}
 	s->users_empty = scalar(s, "SELECT EXISTS(SELECT 1 FROM users)", 0) == 0;
-	s->has_chat = scalar(s, "SELECT EXISTS(SELECT 1 FROM chat)", 0) != 0;
+	s->has_chat = scalar(s, "SELECT EXISTS(SELECT 1 FROM chat) OR EXISTS(SELECT 1 FROM ingests)", 0) != 0;
 	if (weir_strmap_init(&s->chan_cache, 256) || weir_strmap_init(&s->user_cache, 1 << 14)) {
 		weir_store_close(s);
 		return WEIR_ENOMEM;
@@ -238,10 +257,30 @@ int weir_store_open(const char *uri, bool readonly, struct weir_store **out, cha
 	return 0;
 }
 
+sqlite3_stmt *weir_store_prepare(struct weir_store *s, const char *sql)
+{
+	for (int i = 0; i < MAX_CACHED_STMTS; i++) {
+		if (s->cached_sql[i] == sql) {
+			sqlite3_reset(s->cached[i]);
+			sqlite3_clear_bindings(s->cached[i]);
+			return s->cached[i];
+		}
+		if (!s->cached_sql[i]) {
+			if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->cached[i], NULL) != SQLITE_OK)
+				return NULL;
+			s->cached_sql[i] = sql;
+			return s->cached[i];
+		}
+	}
+	return NULL;
+}
+
 void weir_store_close(struct weir_store *s)
 {
 	if (!s)
 		return;
+	for (int i = 0; i < MAX_CACHED_STMTS; i++)
+		sqlite3_finalize(s->cached[i]);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	if (s->db)
@@ -260,7 +299,6 @@ const char *weir_store_uri(struct weir_store *s)
 	return s->uri;
 }
 
-sqlite3 *weir_store_sqlite(struct weir_store *s);
 sqlite3 *weir_store_sqlite(struct weir_store *s)
 {
 	return s->db;

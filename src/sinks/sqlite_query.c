@@ -15,7 +15,6 @@
 #include "core/table.h"
 #include "sinks/blob.h"
 
-sqlite3 *weir_store_sqlite(struct weir_store *s);
 
 #define res_row weir_result_row
 #define dupn weir_strndup
