@@ -29,7 +29,9 @@ struct weir_engine_opts {
 	int64_t lateness_ms;           /* allowed lateness (watermark = max ts - this) */
 	int threads;                   /* worker threads */
 	size_t max_line;               /* longer lines are dead letters */
-	int64_t commit_interval_ms;    /* writer commits at least this often */
+	int64_t commit_interval_ms;    /* writer commits at least this often (unseekable input) */
+	int64_t checkpoint_interval_ms; /* files: results + position committed together this often */
+	bool force;                    /* ingest files even if a checkpoint says they are complete */
 	bool progress;                 /* progress line on stderr */
 	volatile sig_atomic_t *stop;   /* set by a signal handler: stop reading */
 };
@@ -38,6 +40,9 @@ void weir_engine_opts_default(struct weir_engine_opts *o);
 
 struct weir_engine_stats {
 	uint64_t files, bytes, lines, blank, events, dead, late, duplicates, corrections, records;
+	uint64_t files_skipped; /* already ingested completely (checkpoint) */
+	uint64_t files_resumed; /* continued from a checkpoint */
+	uint64_t checkpoints;
 	uint64_t by_kind[WEIR_KIND_COUNT];
 	uint64_t reasons[WEIR_R_COUNT];
 	uint64_t irc_skipped; /* valid IRC lines that are not chat */

@@ -79,6 +79,11 @@ struct weir_op {
 	void *(*open)(const struct weir_op_env *env); /* NULL on out of memory */
 	int (*add)(void *st, const struct weir_event *ev);
 	int (*advance)(void *st, int64_t watermark); /* INT64_MAX: close everything */
+	/* Checkpoint: emit everything accumulated so far as delta records and
+	 * go on as if nothing happened (later events for the same windows emit
+	 * further deltas). Optional: when NULL, advance(INT64_MAX) is used,
+	 * which is right for operators whose windows can simply reopen. */
+	int (*flush)(void *st);
 	void (*stats)(void *st, struct weir_op_stats *out);
 	void (*close)(void *st); /* frees; called after the writer has stopped */
 };

@@ -84,6 +84,23 @@ struct sqlite3;
 struct sqlite3 *weir_store_sqlite(struct weir_store *s);
 struct sqlite3_stmt *weir_store_prepare(struct weir_store *s, const char *sql);
 
+/*
+ * Checkpoints: how far a source has been read, saved in the same
+ * transaction as the results of everything before that point (engine.c).
+ * `source` identifies the input (its path and a hash of its first bytes).
+ */
+struct weir_checkpoint {
+	uint64_t offset;     /* bytes (decompressed) of complete lines consumed */
+	uint64_t line;       /* lines consumed */
+	int64_t max_ts;      /* the watermark's base, INT64_MIN if none */
+	int64_t dead_offset; /* size of the dead-letter file at that point */
+	bool complete;       /* the source was read to its end */
+};
+/* 1 and fills ck when a checkpoint exists, 0 when not, or WEIR_E*. */
+int weir_store_checkpoint_get(struct weir_store *s, const char *source, struct weir_checkpoint *ck);
+int weir_store_checkpoint_put(struct weir_store *s, const char *source, const char *path,
+			      const struct weir_checkpoint *ck);
+
 /* Record one finished ingest (for `weir status` and the docs' audit trail). */
 int weir_store_log_ingest(struct weir_store *s, const char *sources, const char *summary_json);
 

@@ -27,7 +27,11 @@ static const char usage[] =
 	"  --lateness DUR         allowed lateness, e.g. 5s, 250ms, 2m (default 5s)\n"
 	"  --threads N            worker threads (default: number of cores)\n"
 	"  --max-line BYTES       longer lines are dead letters (default 1048576)\n"
-	"  --commit-interval DUR  the writer commits at least this often (default 1s)\n"
+	"  --commit-interval DUR  stdin: the writer commits at least this often (default 1s)\n"
+	"  --checkpoint-interval DUR  files: results and the read position are committed\n"
+	"                         together this often (default 5s); a killed ingest run again\n"
+	"                         resumes there, and a file read to its end is skipped\n"
+	"  --force                ingest files again even if this store has them complete\n"
 	"  --summary text|json    summary format on stdout (default text)\n"
 	"  --progress / --no-progress   progress line on stderr (default: when a terminal)\n";
 
@@ -57,6 +61,9 @@ static void print_text_summary(const struct weir_engine_stats *st, const char *d
 	printf("ingested %llu lines (%llu file%s, %.1f MB) in %.2f s: %.0f events/s\n", (unsigned long long)st->lines,
 	       (unsigned long long)st->files, st->files == 1 ? "" : "s", (double)st->bytes / 1e6, st->seconds,
 	       st->seconds > 0 ? (double)st->events / st->seconds : 0.0);
+	if (st->files_skipped || st->files_resumed)
+		printf("  files         %llu skipped (already ingested), %llu resumed from a checkpoint\n",
+		       (unsigned long long)st->files_skipped, (unsigned long long)st->files_resumed);
 	printf("  events        %llu (", (unsigned long long)st->events);
 	int first = 1;
 	for (int k = 1; k < WEIR_KIND_COUNT; k++)
@@ -102,6 +109,8 @@ int weir_cmd_ingest(int argc, char **argv)
 		{"threads", required_argument, 0, 't'},    {"max-line", required_argument, 0, 'm'},
 		{"summary", required_argument, 0, 'S'},    {"progress", no_argument, 0, 'p'},
 		{"no-progress", no_argument, 0, 'P'},      {"commit-interval", required_argument, 0, 'c'},
+		{"checkpoint-interval", required_argument, 0, 'K'},
+		{"force", no_argument, 0, 'X'},
 		{"help", no_argument, 0, 'h'},             {0, 0, 0, 0},
 	};
 	struct weir_engine_opts o;
@@ -143,6 +152,15 @@ int weir_cmd_ingest(int argc, char **argv)
 				weir_cli_err("ingest", "--commit-interval: expected a duration like 1s, got '%s'", optarg);
 				return 2;
 			}
+			break;
+		case 'K':
+			if (weir_duration_parse(optarg, &o.checkpoint_interval_ms) != 0 || o.checkpoint_interval_ms <= 0) {
+				weir_cli_err("ingest", "--checkpoint-interval: expected a duration like 5s, got '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'X':
+			o.force = true;
 			break;
 		case 't':
 			if (weir_cli_int("ingest", "--threads", optarg, 1, 64, &v) != 0)

@@ -23,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "weir/engine.h"
@@ -40,11 +42,26 @@
 #define REC_QUEUE_MAX 8192
 #define MAX_OPS 8
 
+/* A checkpoint in flight: where the reader was when it asked every worker
+ * to flush. The writer commits it with the results once every worker's
+ * marker has arrived (their records come before their markers). */
+struct ckpt {
+	char *source, *path;
+	struct weir_checkpoint pos;
+	int markers; /* still expected by the writer */
+};
+
+struct ckpt_mark {
+	struct weir_rec h;
+	struct ckpt *ck;
+};
+
 struct batch {
 	struct batch *next; /* free list / queue link */
 	uint32_t n;
 	int64_t watermark;
 	int final;
+	struct ckpt *ck; /* a checkpoint barrier: flush, then send a marker */
 	atomic_int refs;
 	struct weir_arena arena;
 	uint32_t *idx[MAX_WORKERS];
@@ -203,6 +220,10 @@ struct weir_engine {
 	uint32_t gid_cap[MAX_WORKERS];
 	struct weir_writer writer_ctx;
 	bool store_had_data;
+	atomic_bool ckpt_mode_a; /* commits only at checkpoints (set while reading a file) */
+	pthread_mutex_t ckpt_mu; /* with ckpt_cv: the reader may wait for a checkpoint's commit */
+	pthread_cond_t ckpt_cv;
+	uint64_t ckpt_issued, ckpt_committed;
 	/* reader */
 	struct weir_json *json;
 	unsigned kinds; /* event kinds some operator consumes */
@@ -228,6 +249,7 @@ void weir_engine_opts_default(struct weir_engine_opts *o)
 	o->threads = n > 0 ? (int)n : 1;
 	o->max_line = 1u << 20;
 	o->commit_interval_ms = 1000;
+	o->checkpoint_interval_ms = 5000;
 }
 
 /* WEIR_DEBUG=1: each thread reports its CPU time when it ends (profiling aid). */
@@ -284,6 +306,27 @@ static void writer_fail(struct weir_engine *e, int rc, const char *what)
 	atomic_store(&e->writer_err, rc);
 }
 
+/* A worker's checkpoint marker. The last of them writes the position; the
+ * writer then commits (it tells the last one by ck having been set NULL). */
+static int ckpt_put(struct weir_rec *h, struct weir_writer *w)
+{
+	struct ckpt_mark *m = (struct ckpt_mark *)h;
+	struct ckpt *ck = m->ck;
+	if (--ck->markers > 0)
+		return 0;
+	int rc = weir_store_checkpoint_put(w->e->store, ck->source, ck->path, &ck->pos);
+	free(ck->source);
+	free(ck->path);
+	free(ck);
+	m->ck = NULL;
+	return rc;
+}
+
+static void ckpt_free(struct weir_rec *h)
+{
+	free(h);
+}
+
 /* The writer: takes every queued record at once, merges them into the
  * store inside one transaction, commits at least every commit interval and
  * whenever the queue runs dry for 50 ms. */
@@ -296,10 +339,12 @@ static void *writer_main(void *arg)
 	while (!stop) {
 		struct weir_rec *r = fifo_pop_all(&e->recs, in_txn ? 50 : -1);
 		if (!r) {
-			/* idle: make what we have visible */
-			if (in_txn && weir_store_commit(e->store) != 0)
-				writer_fail(e, WEIR_ESTORE, "commit failed");
-			in_txn = false;
+			/* idle: make what we have visible, unless only a checkpoint may commit */
+			if (in_txn && !atomic_load_explicit(&e->ckpt_mode_a, memory_order_acquire)) {
+				if (weir_store_commit(e->store) != 0)
+					writer_fail(e, WEIR_ESTORE, "commit failed");
+				in_txn = false;
+			}
 			continue;
 		}
 		while (r) {
@@ -322,10 +367,24 @@ static void *writer_main(void *arg)
 				if (rc)
 					writer_fail(e, rc, weir_strerror(rc));
 			}
+			bool commit_now = r->put == ckpt_put && ((struct ckpt_mark *)r)->ck == NULL;
 			r->free(r);
 			r = next;
+			if (commit_now && in_txn) {
+				/* a checkpoint is complete: results and position, atomically */
+				if (weir_store_commit(e->store) != 0)
+					writer_fail(e, WEIR_ESTORE, "commit failed");
+				in_txn = false;
+			}
+			if (commit_now) {
+				pthread_mutex_lock(&e->ckpt_mu);
+				e->ckpt_committed++;
+				pthread_cond_broadcast(&e->ckpt_cv);
+				pthread_mutex_unlock(&e->ckpt_mu);
+			}
 		}
-		if (in_txn && (stop || weir_now_ns() - txn_start >= interval)) {
+		if (in_txn && (stop || (!atomic_load_explicit(&e->ckpt_mode_a, memory_order_acquire) &&
+					weir_now_ns() - txn_start >= interval))) {
 			if (weir_store_commit(e->store) != 0)
 				writer_fail(e, WEIR_ESTORE, "commit failed");
 			in_txn = false;
@@ -394,6 +453,22 @@ static void *worker_main(void *arg)
 			}
 			for (int k = 0; k < e->nops && !w->err; k++)
 				w->err = weir_ops[k]->advance(w->op[k], final ? INT64_MAX : b->watermark);
+			for (int k = 0; k < e->nops && !w->err && b->ck; k++)
+				w->err = weir_ops[k]->flush ? weir_ops[k]->flush(w->op[k])
+							    : weir_ops[k]->advance(w->op[k], INT64_MAX);
+		}
+		if (b->ck) {
+			/* after this worker's records: the writer counts the markers */
+			struct ckpt_mark *m = calloc(1, sizeof(*m));
+			if (m) {
+				m->h.put = ckpt_put;
+				m->h.free = ckpt_free;
+				m->h.worker = (uint16_t)w->id;
+				m->ck = b->ck;
+				emit_rec(w, &m->h);
+			} else {
+				w->err = WEIR_ENOMEM;
+			}
 		}
 		flush_out(w);
 		batch_release(e, b);
@@ -411,6 +486,7 @@ static struct batch *batch_get(struct weir_engine *e)
 	struct batch *b = fifo_pop(&e->free_batches, -1);
 	b->n = 0;
 	b->final = 0;
+	b->ck = NULL;
 	for (int i = 0; i < e->nworkers; i++)
 		b->nidx[i] = 0;
 	weir_arena_reset(&b->arena);
@@ -589,19 +665,178 @@ static size_t split_lines(struct weir_engine *e, const char *source, uint64_t *l
 	}
 }
 
+/* Identity of a regular file for checkpoints: its real path and a hash of
+ * its first 64 KiB (a file that grew keeps its identity; a different file
+ * at the same path does not). NULL for what cannot be resumed (stdin, pipes). */
+static char *source_identity(const char *path, char **real)
+{
+	*real = NULL;
+	if (!strcmp(path, "-"))
+		return NULL;
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	char buf[65536];
+	ssize_t n = pread(fd, buf, sizeof(buf), 0);
+	close(fd);
+	if (n < 0)
+		return NULL;
+	*real = realpath(path, NULL);
+	if (!*real)
+		return NULL;
+	size_t cap = strlen(*real) + 40;
+	char *id = malloc(cap);
+	if (id)
+		snprintf(id, cap, "file:%016llx:%s", (unsigned long long)XXH3_64bits(buf, (size_t)n), *real);
+	return id;
+}
+
+/* The dead-letter file's size, flushed, for a checkpoint. */
+static int64_t dlq_offset(struct weir_engine *e)
+{
+	if (e->dlq.f) {
+		fflush(e->dlq.f);
+		return (int64_t)ftello(e->dlq.f);
+	}
+	struct stat st;
+	return e->dlq.path && stat(e->dlq.path, &st) == 0 ? (int64_t)st.st_size : 0;
+}
+
+/* Everything read so far goes to the workers, then a barrier batch: each
+ * worker flushes its operators and sends a marker; the writer commits the
+ * results together with this position. */
+static void checkpoint(struct weir_engine *e, const char *source, const char *path, uint64_t offset,
+		       uint64_t line, bool complete)
+{
+	struct ckpt *ck = calloc(1, sizeof(*ck));
+	if (!ck)
+		return; /* no checkpoint this time: the next one covers it */
+	ck->source = strdup(source);
+	ck->path = strdup(path);
+	ck->pos.offset = offset;
+	ck->pos.line = line;
+	ck->pos.max_ts = e->max_ts;
+	ck->pos.dead_offset = dlq_offset(e);
+	ck->pos.complete = complete;
+	ck->markers = e->nworkers;
+	if (e->cur && e->cur->n)
+		dispatch(e, 0);
+	e->cur = batch_get(e);
+	e->cur->ck = ck;
+	dispatch(e, 0);
+	e->st.checkpoints++;
+	pthread_mutex_lock(&e->ckpt_mu);
+	e->ckpt_issued++;
+	pthread_mutex_unlock(&e->ckpt_mu);
+}
+
+/* Waits until every checkpoint issued so far is committed (or the writer failed). */
+static void checkpoint_wait(struct weir_engine *e)
+{
+	pthread_mutex_lock(&e->ckpt_mu);
+	while (e->ckpt_committed < e->ckpt_issued && !atomic_load(&e->writer_err)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100000000L;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&e->ckpt_cv, &e->ckpt_mu, &ts);
+	}
+	pthread_mutex_unlock(&e->ckpt_mu);
+}
+
+/* Continue from a checkpoint: skip what was consumed, restore the watermark
+ * and cut the dead-letter file back to where it was. */
+static int resume(struct weir_engine *e, struct weir_input *in, const struct weir_checkpoint *ck,
+		  uint64_t *file_off)
+{
+	while (*file_off < ck->offset) {
+		size_t want = ck->offset - *file_off < e->bufcap ? (size_t)(ck->offset - *file_off) : e->bufcap;
+		ssize_t r = weir_input_read(in, e->buf, want);
+		if (r <= 0)
+			return r < 0 ? (int)r : WEIR_EINVAL; /* shorter than before: not the same file */
+		*file_off += (uint64_t)r;
+	}
+	if (ck->max_ts > e->max_ts)
+		e->max_ts = ck->max_ts;
+	if (e->dlq.path && ck->dead_offset >= 0) {
+		if (e->dlq.f)
+			fflush(e->dlq.f);
+		struct stat st;
+		if (stat(e->dlq.path, &st) == 0 && st.st_size > ck->dead_offset &&
+		    truncate(e->dlq.path, ck->dead_offset) != 0)
+			return WEIR_EIO;
+	}
+	return 0;
+}
+
 int weir_engine_feed_file(struct weir_engine *e, const char *path, char *err, size_t errcap)
 {
 	struct weir_input *in;
+	char *real = NULL;
+	char *ident = source_identity(path, &real);
+	struct weir_checkpoint ck = {0};
+	int have_ck = 0;
+	if (ident) {
+		struct weir_store *ro;
+		if (weir_store_open(e->store_uri, true, &ro, err, errcap) == 0) {
+			have_ck = weir_store_checkpoint_get(ro, ident, &ck);
+			weir_store_close(ro);
+		}
+		if (have_ck < 0)
+			have_ck = 0;
+		if (have_ck && ck.complete && !e->o.force) {
+			e->st.files_skipped++;
+			fprintf(stderr, "weir: %s was already ingested into this store; skipped (--force ingests it again)\n",
+				path);
+			free(ident);
+			free(real);
+			return 0;
+		}
+		if (have_ck && e->o.force)
+			have_ck = 0;
+	}
 	int rc = weir_input_open(path, &in, err, errcap);
-	if (rc)
+	if (rc) {
+		free(ident);
+		free(real);
 		return rc;
+	}
 	const char *source = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	e->cur_source = source;
 	e->cur_size = weir_input_size(in);
 	e->st.files++;
-	uint64_t lineno = 0;
-	size_t have = 0; /* carried bytes of an unfinished line at buf[0..have) */
+	uint64_t lineno = 0, file_off = 0; /* file_off: decompressed offset of buf[0] */
+	if (have_ck) {
+		rc = resume(e, in, &ck, &file_off);
+		if (rc) {
+			snprintf(err, errcap, "%s: cannot resume from its checkpoint (changed since?): use --force", path);
+			weir_input_close(in);
+			free(ident);
+			free(real);
+			return rc;
+		}
+		lineno = ck.line;
+		e->st.files_resumed++;
+	}
+	if (ident) {
+		atomic_store(&e->ckpt_mode_a, true);
+		if (!have_ck) {
+			/* A first checkpoint at line 0, committed before anything is read:
+			 * it remembers where this file's dead letters start, so that a
+			 * run killed before its next checkpoint cannot leave them twice. */
+			checkpoint(e, ident, real, 0, 0, false);
+			checkpoint_wait(e);
+		}
+	}
+	uint64_t interval = (uint64_t)e->o.checkpoint_interval_ms * 1000000ULL;
+	uint64_t last_ckpt = weir_now_ns();
+	size_t have = 0;  /* carried bytes of an unfinished line at buf[0..have) */
 	int skipping = 0; /* inside a line longer than HARD_LINE_CAP */
+	bool eof = false;
 	for (;;) {
 		if (e->o.stop && *e->o.stop)
 			break;
@@ -612,6 +847,7 @@ int weir_engine_feed_file(struct weir_engine *e, const char *path, char *err, si
 				/* dead-letter what we have, truncated, and skip to the next '\n' */
 				dead(e, source, ++lineno, WEIR_R_LINE_TOO_LONG, "line longer than 64 MiB", e->buf, have, 1);
 				e->st.lines++;
+				file_off += have;
 				have = 0;
 				skipping = 1;
 			} else {
@@ -637,9 +873,12 @@ int weir_engine_feed_file(struct weir_engine *e, const char *path, char *err, si
 		if (skipping) {
 			char *nl = memchr(e->buf, '\n', len);
 			if (!nl) {
+				file_off += len;
 				have = 0;
-				if (r == 0)
+				if (r == 0) {
+					eof = true;
 					break;
+				}
 				continue;
 			}
 			start = (size_t)(nl - e->buf) + 1;
@@ -653,15 +892,26 @@ int weir_engine_feed_file(struct weir_engine *e, const char *path, char *err, si
 			break;
 		}
 		have = len - used;
+		file_off += used;
 		if (have && used)
 			memmove(e->buf, e->buf + used, have);
-		if (r == 0)
+		if (r == 0) {
+			eof = true;
 			break;
+		}
+		if (ident && weir_now_ns() - last_ckpt >= interval) {
+			checkpoint(e, ident, real, file_off, lineno, false);
+			last_ckpt = weir_now_ns();
+		}
 	}
 	weir_input_close(in);
 	progress(e, 1);
-	if (!rc && e->cur && e->cur->n)
+	if (!rc && ident)
+		checkpoint(e, ident, real, file_off, lineno, eof);
+	else if (!rc && e->cur && e->cur->n)
 		dispatch(e, 0);
+	free(ident);
+	free(real);
 	return rc;
 }
 
@@ -727,6 +977,8 @@ int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out,
 	e->all_batches = calloc(e->nbatches, sizeof(struct batch));
 	if (!e->json || !e->buf || !e->all_batches)
 		goto oom;
+	pthread_mutex_init(&e->ckpt_mu, NULL);
+	pthread_cond_init(&e->ckpt_cv, NULL);
 	fifo_init(&e->free_batches, 0);
 	fifo_init(&e->recs, REC_QUEUE_MAX);
 	for (uint32_t i = 0; i < e->nbatches; i++) {
@@ -823,6 +1075,8 @@ int weir_engine_close(struct weir_engine *e, struct weir_engine_stats *st, char 
 	free(e->all_batches);
 	fifo_destroy(&e->free_batches);
 	fifo_destroy(&e->recs);
+	pthread_mutex_destroy(&e->ckpt_mu);
+	pthread_cond_destroy(&e->ckpt_cv);
 	weir_store_close(e->store);
 	weir_json_free(e->json);
 	free(e->buf);
@@ -839,7 +1093,10 @@ char *weir_engine_stats_json(const struct weir_engine_stats *st, const char *dlq
 	FILE *f = open_memstream(&out, &n);
 	if (!f)
 		return NULL;
-	fprintf(f, "{\"files\":%llu,\"bytes\":%llu,\"lines\":%llu,\"events\":%llu,\"by_kind\":{",
+	fprintf(f, "{\"files_skipped\":%llu,\"files_resumed\":%llu,\"checkpoints\":%llu,",
+		(unsigned long long)st->files_skipped, (unsigned long long)st->files_resumed,
+		(unsigned long long)st->checkpoints);
+	fprintf(f, "\"files\":%llu,\"bytes\":%llu,\"lines\":%llu,\"events\":%llu,\"by_kind\":{",
 		(unsigned long long)st->files, (unsigned long long)st->bytes, (unsigned long long)st->lines,
 		(unsigned long long)st->events);
 	for (int k = 1; k < WEIR_KIND_COUNT; k++)

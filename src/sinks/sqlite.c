@@ -154,8 +154,16 @@ static const char *const *const schema_parts[] = {
 	NULL,
 };
 
+/* Source positions saved with the results they produced (engine.c). */
+static const char *const checkpoints_sql =
+	"CREATE TABLE IF NOT EXISTS checkpoints(source TEXT PRIMARY KEY, path TEXT NOT NULL,"
+	" offset INTEGER NOT NULL, line INTEGER NOT NULL, max_ts INTEGER, dead_offset INTEGER NOT NULL,"
+	" complete INTEGER NOT NULL, updated TEXT NOT NULL);";
+
 static int create_family_tables(struct weir_store *s, char *err, size_t errcap)
 {
+	if (exec(s, checkpoints_sql, err, errcap) != 0)
+		return WEIR_ESTORE;
 	for (int i = 0; schema_parts[i]; i++)
 		if (exec(s, *schema_parts[i], err, errcap) != 0)
 			return WEIR_ESTORE;
@@ -564,4 +572,52 @@ int weir_store_log_ingest(struct weir_store *s, const char *sources, const char 
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : WEIR_ESTORE;
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int weir_store_checkpoint_get(struct weir_store *s, const char *source, struct weir_checkpoint *ck)
+{
+	static const char sql[] =
+		"SELECT offset, line, max_ts, dead_offset, complete FROM checkpoints WHERE source=?1";
+	sqlite3_stmt *st = weir_store_prepare(s, sql);
+	if (!st)
+		return WEIR_ESTORE;
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		ck->offset = (uint64_t)sqlite3_column_int64(st, 0);
+		ck->line = (uint64_t)sqlite3_column_int64(st, 1);
+		ck->max_ts = sqlite3_column_type(st, 2) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 2);
+		ck->dead_offset = sqlite3_column_int64(st, 3);
+		ck->complete = sqlite3_column_int(st, 4) != 0;
+		sqlite3_reset(st);
+		return 1;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : WEIR_ESTORE;
+}
+
+int weir_store_checkpoint_put(struct weir_store *s, const char *source, const char *path,
+			      const struct weir_checkpoint *ck)
+{
+	static const char sql[] =
+		"INSERT INTO checkpoints VALUES(?1,?2,?3,?4,?5,?6,?7,strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
+		" ON CONFLICT(source) DO UPDATE SET path=excluded.path, offset=excluded.offset,"
+		" line=excluded.line, max_ts=excluded.max_ts, dead_offset=excluded.dead_offset,"
+		" complete=excluded.complete, updated=excluded.updated";
+	sqlite3_stmt *st = weir_store_prepare(s, sql);
+	if (!st)
+		return WEIR_ESTORE;
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)ck->offset);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)ck->line);
+	if (ck->max_ts == INT64_MIN)
+		sqlite3_bind_null(st, 5);
+	else
+		sqlite3_bind_int64(st, 5, ck->max_ts);
+	sqlite3_bind_int64(st, 6, ck->dead_offset);
+	sqlite3_bind_int(st, 7, ck->complete);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : WEIR_ESTORE;
 }
