@@ -327,24 +327,112 @@ static void ckpt_free(struct weir_rec *h)
 	free(h);
 }
 
+/*
+ * The writer's state. A checkpoint must commit exactly the records of the
+ * events before it: a worker that has sent its marker may already be
+ * sending records of later events while another worker is still catching
+ * up, so from its marker until the checkpoint commits, that worker's
+ * records are held back (deferred, in order) and applied after the commit.
+ */
+struct wstate {
+	bool in_txn;
+	uint64_t txn_start;
+	int waiting; /* workers whose marker of the open checkpoint has arrived */
+	bool marked[MAX_WORKERS];
+	struct weir_rec *def_head[MAX_WORKERS], *def_tail[MAX_WORKERS];
+};
+
+static void w_commit(struct weir_engine *e, struct wstate *ws)
+{
+	if (ws->in_txn && weir_store_commit(e->store) != 0)
+		writer_fail(e, WEIR_ESTORE, "commit failed");
+	ws->in_txn = false;
+}
+
+static void w_apply(struct weir_engine *e, struct wstate *ws, struct weir_rec *r);
+
+/* Applies (or defers) one record, in the order of its worker. */
+static void w_take(struct weir_engine *e, struct wstate *ws, struct weir_rec *r)
+{
+	int wk = r->worker;
+	r->next = NULL;
+	if (ws->marked[wk] || ws->def_head[wk]) {
+		if (ws->def_tail[wk])
+			ws->def_tail[wk]->next = r;
+		else
+			ws->def_head[wk] = r;
+		ws->def_tail[wk] = r;
+		return;
+	}
+	w_apply(e, ws, r);
+}
+
+static void w_apply(struct weir_engine *e, struct wstate *ws, struct weir_rec *r)
+{
+	if (!ws->in_txn && !atomic_load(&e->writer_err)) {
+		if (weir_store_begin(e->store) != 0) {
+			writer_fail(e, WEIR_ESTORE, "cannot begin a transaction");
+		} else {
+			ws->in_txn = true;
+			ws->txn_start = weir_now_ns();
+		}
+	}
+	bool marker = r->put == ckpt_put;
+	if (ws->in_txn && !atomic_load(&e->writer_err)) {
+		int rc = r->put(r, &e->writer_ctx);
+		if (rc)
+			writer_fail(e, rc, weir_strerror(rc));
+	}
+	bool complete = marker && ((struct ckpt_mark *)r)->ck == NULL;
+	int wk = r->worker;
+	r->free(r);
+	if (!marker)
+		return;
+	ws->marked[wk] = true;
+	ws->waiting++;
+	if (!complete)
+		return;
+	/* every worker's marker is in: results and position, atomically */
+	w_commit(e, ws);
+	pthread_mutex_lock(&e->ckpt_mu);
+	e->ckpt_committed++;
+	pthread_cond_broadcast(&e->ckpt_cv);
+	pthread_mutex_unlock(&e->ckpt_mu);
+	ws->waiting = 0;
+	memset(ws->marked, 0, sizeof(ws->marked));
+	/* now the held-back records, worker by worker, in order */
+	for (int i = 0; i < e->nworkers; i++) {
+		struct weir_rec *d = ws->def_head[i];
+		ws->def_head[i] = ws->def_tail[i] = NULL;
+		while (d) {
+			struct weir_rec *n = d->next;
+			w_take(e, ws, d);
+			d = n;
+		}
+	}
+}
+
 /* The writer: takes every queued record at once, merges them into the
- * store inside one transaction, commits at least every commit interval and
- * whenever the queue runs dry for 50 ms. */
+ * store inside one transaction; while a file is read (checkpoint mode) it
+ * commits only when a checkpoint completes, otherwise at least every
+ * commit interval and whenever the queue runs dry for 50 ms. */
 static void *writer_main(void *arg)
 {
 	struct weir_engine *e = arg;
-	bool in_txn = false, stop = false;
-	uint64_t txn_start = 0;
+	struct wstate *ws = calloc(1, sizeof(*ws));
+	bool stop = false;
 	uint64_t interval = (uint64_t)e->o.commit_interval_ms * 1000000ULL;
+	if (!ws) {
+		writer_fail(e, WEIR_ENOMEM, "out of memory");
+		return NULL;
+	}
 	while (!stop) {
-		struct weir_rec *r = fifo_pop_all(&e->recs, in_txn ? 50 : -1);
+		struct weir_rec *r = fifo_pop_all(&e->recs, ws->in_txn ? 50 : -1);
+		bool ckpt_mode = atomic_load_explicit(&e->ckpt_mode_a, memory_order_acquire);
 		if (!r) {
 			/* idle: make what we have visible, unless only a checkpoint may commit */
-			if (in_txn && !atomic_load_explicit(&e->ckpt_mode_a, memory_order_acquire)) {
-				if (weir_store_commit(e->store) != 0)
-					writer_fail(e, WEIR_ESTORE, "commit failed");
-				in_txn = false;
-			}
+			if (!ckpt_mode && !ws->waiting)
+				w_commit(e, ws);
 			continue;
 		}
 		while (r) {
@@ -354,42 +442,20 @@ static void *writer_main(void *arg)
 				stop = true;
 				break;
 			}
-			if (!in_txn && !atomic_load(&e->writer_err)) {
-				if (weir_store_begin(e->store) != 0) {
-					writer_fail(e, WEIR_ESTORE, "cannot begin a transaction");
-				} else {
-					in_txn = true;
-					txn_start = weir_now_ns();
-				}
-			}
-			if (in_txn && !atomic_load(&e->writer_err)) {
-				int rc = r->put(r, &e->writer_ctx);
-				if (rc)
-					writer_fail(e, rc, weir_strerror(rc));
-			}
-			bool commit_now = r->put == ckpt_put && ((struct ckpt_mark *)r)->ck == NULL;
-			r->free(r);
+			w_take(e, ws, r);
 			r = next;
-			if (commit_now && in_txn) {
-				/* a checkpoint is complete: results and position, atomically */
-				if (weir_store_commit(e->store) != 0)
-					writer_fail(e, WEIR_ESTORE, "commit failed");
-				in_txn = false;
-			}
-			if (commit_now) {
-				pthread_mutex_lock(&e->ckpt_mu);
-				e->ckpt_committed++;
-				pthread_cond_broadcast(&e->ckpt_cv);
-				pthread_mutex_unlock(&e->ckpt_mu);
-			}
 		}
-		if (in_txn && (stop || (!atomic_load_explicit(&e->ckpt_mode_a, memory_order_acquire) &&
-					weir_now_ns() - txn_start >= interval))) {
-			if (weir_store_commit(e->store) != 0)
-				writer_fail(e, WEIR_ESTORE, "commit failed");
-			in_txn = false;
-		}
+		if (ws->in_txn && !ws->waiting && !ckpt_mode && weir_now_ns() - ws->txn_start >= interval)
+			w_commit(e, ws);
 	}
+	/* at the stop every checkpoint has completed; anything else still held is applied */
+	for (int i = 0; i < e->nworkers; i++)
+		for (struct weir_rec *d = ws->def_head[i], *n; d; d = n) {
+			n = d->next;
+			w_apply(e, ws, d);
+		}
+	w_commit(e, ws);
+	free(ws);
 	thread_cpu_report("writer", 0);
 	return NULL;
 }

@@ -114,12 +114,17 @@ late=$(json_get "$T/out" late)
 results "$T/d3.db" "$T/d3"
 compare "$T/a" "$T/d3" "(d3) shuffled within 5 s, --lateness 0"
 
-# (e) ids: re-ingesting the same file is idempotent
+# (e) ids: re-ingesting the same file is idempotent. A file read to its end
+# is skipped by its checkpoint; with --force it is read again and the ids
+# make every message a duplicate.
 $CONV --ids "$LOG" >"$T/e.ndjson" || fail "conv e"
 ingest "$T/e.db" "$T/e.ndjson"
 results "$T/e.db" "$T/e1"
 compare "$T/a" "$T/e1" "(e) with ids, first ingest"
 ingest "$T/e.db" "$T/e.ndjson"
+skipped=$(json_get "$T/summary.json" files_skipped)
+[ "$skipped" = 1 ] || soft_fail "(e) second ingest: summary files_skipped = '$skipped', want 1"
+ingest "$T/e.db" --force "$T/e.ndjson"
 dups=$(json_get "$T/summary.json" duplicates)
 [ "$dups" = "$NEV" ] || soft_fail "(e) second ingest: summary duplicates = '$dups', want $NEV"
 results "$T/e.db" "$T/e2"
