@@ -32,6 +32,7 @@ struct weir_engine_opts {
 	int64_t commit_interval_ms;    /* writer commits at least this often (unseekable input) */
 	int64_t checkpoint_interval_ms; /* files: results + position committed together this often */
 	bool force;                    /* ingest files even if a checkpoint says they are complete */
+	int64_t dedup_horizon_ms;      /* message ids kept in memory this long (event time), then read back */
 	bool progress;                 /* progress line on stderr */
 	volatile sig_atomic_t *stop;   /* set by a signal handler: stop reading */
 };

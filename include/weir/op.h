@@ -39,6 +39,7 @@ struct weir_rec {
 	struct weir_rec *next; /* queue link: first, see engine.c */
 	uint16_t worker;       /* producing worker (for weir_writer_user) */
 	uint8_t stop;          /* engine-internal: the writer's stop marker */
+	uint64_t seq;          /* set by emit: the producing worker's record number, from 1 */
 	/* Merge into the store; runs on the writer thread inside a transaction.
 	 * Returns 0 or a WEIR_E* code. */
 	int (*put)(struct weir_rec *r, struct weir_writer *w);
@@ -61,6 +62,13 @@ struct weir_op_env {
 	struct weir_store *(*store_ro)(void *ctx);
 	void *store_ctx;
 	bool store_had_data;
+	/* The highest seq of this worker's records that the store has committed
+	 * (visible to store_ro): state older than that may be dropped and read
+	 * back from the store when needed. NULL: nothing is ever known committed. */
+	uint64_t (*committed)(void *ctx);
+	/* How long (event time) operators keep duplicate-detection state in
+	 * memory before relying on the store for it. */
+	int64_t dedup_horizon_ms;
 };
 
 /* Counters every operator reports (summed over workers in the summary). */

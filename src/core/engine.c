@@ -195,6 +195,7 @@ struct worker {
 	/* records emitted while processing the current batch */
 	struct weir_rec *out_head, *out_tail;
 	uint32_t nout;
+	uint64_t seq; /* records emitted so far */
 };
 
 struct weir_writer {
@@ -218,6 +219,8 @@ struct weir_engine {
 	char writer_errmsg[256];
 	uint32_t *gid_cache[MAX_WORKERS]; /* worker-local user id -> global id (0 = unknown) */
 	uint32_t gid_cap[MAX_WORKERS];
+	uint64_t applied_seq[MAX_WORKERS];          /* writer only */
+	_Atomic uint64_t committed_seq[MAX_WORKERS]; /* published at each commit */
 	struct weir_writer writer_ctx;
 	bool store_had_data;
 	atomic_bool ckpt_mode_a; /* commits only at checkpoints (set while reading a file) */
@@ -250,6 +253,7 @@ void weir_engine_opts_default(struct weir_engine_opts *o)
 	o->max_line = 1u << 20;
 	o->commit_interval_ms = 1000;
 	o->checkpoint_interval_ms = 5000;
+	o->dedup_horizon_ms = 15 * WEIR_MS_PER_MIN;
 }
 
 /* WEIR_DEBUG=1: each thread reports its CPU time when it ends (profiling aid). */
@@ -344,8 +348,13 @@ struct wstate {
 
 static void w_commit(struct weir_engine *e, struct wstate *ws)
 {
-	if (ws->in_txn && weir_store_commit(e->store) != 0)
-		writer_fail(e, WEIR_ESTORE, "commit failed");
+	if (ws->in_txn) {
+		if (weir_store_commit(e->store) != 0)
+			writer_fail(e, WEIR_ESTORE, "commit failed");
+		else
+			for (int i = 0; i < e->nworkers; i++)
+				atomic_store(&e->committed_seq[i], e->applied_seq[i]);
+	}
 	ws->in_txn = false;
 }
 
@@ -385,6 +394,8 @@ static void w_apply(struct weir_engine *e, struct wstate *ws, struct weir_rec *r
 	}
 	bool complete = marker && ((struct ckpt_mark *)r)->ck == NULL;
 	int wk = r->worker;
+	if (r->seq > e->applied_seq[wk])
+		e->applied_seq[wk] = r->seq;
 	r->free(r);
 	if (!marker)
 		return;
@@ -466,6 +477,7 @@ static void emit_rec(void *ctx, struct weir_rec *r)
 {
 	struct worker *w = ctx;
 	r->next = NULL;
+	r->seq = ++w->seq;
 	if (w->out_tail)
 		w->out_tail->next = r;
 	else
@@ -482,6 +494,12 @@ static void flush_out(struct worker *w)
 	fifo_push_chain(&w->e->recs, w->out_head, w->out_tail, w->nout);
 	w->out_head = w->out_tail = NULL;
 	w->nout = 0;
+}
+
+static uint64_t committed(void *ctx)
+{
+	struct worker *w = ctx;
+	return atomic_load(&w->e->committed_seq[w->id]);
 }
 
 static struct weir_store *store_ro(void *ctx)
@@ -1068,7 +1086,9 @@ int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out,
 					  .emit_ctx = w,
 					  .store_ro = store_ro,
 					  .store_ctx = w,
-					  .store_had_data = e->store_had_data};
+					  .store_had_data = e->store_had_data,
+					  .committed = committed,
+					  .dedup_horizon_ms = e->o.dedup_horizon_ms};
 		for (int k = 0; k < e->nops; k++) {
 			w->op[k] = weir_ops[k]->open(&env);
 			if (!w->op[k])

@@ -65,12 +65,21 @@ struct chan {
 	struct weir_str name; /* in the shard's arena */
 	struct cwin *open[3]; /* per grain, newest first */
 	int64_t emitted_until[3]; /* windows starting before this were emitted once */
+	int64_t evicted_until;    /* minutes before this may have their ids only in the store */
 };
 
 /* (channel index, minute) -> retained id set of a closed minute window */
 struct kept {
 	uint64_t key; /* 0 = empty */
 	struct weir_u64set *ids;
+	int64_t minute;
+	uint64_t seq; /* the record that carried these ids to the store */
+	uint32_t chan;
+};
+
+struct evq {
+	uint64_t key, seq;
+	int64_t minute;
 };
 
 struct weir_chat_shard {
@@ -90,6 +99,8 @@ struct weir_chat_shard {
 	struct kept *kept;
 	uint32_t capkept, nkept;
 	int64_t min_open_end; /* no window ends before this */
+	struct evq *evq;      /* kept sets in emission order, for kept_evict() */
+	uint32_t evq_head, evq_len, evq_cap;
 	struct weir_op_stats st;
 	char *tokbuf;
 	size_t tokcap;
@@ -143,6 +154,7 @@ void weir_chat_shard_free(struct weir_chat_shard *s)
 			free(s->kept[i].ids);
 		}
 	free(s->kept);
+	free(s->evq);
 	free(s->chans);
 	free(s->users);
 	free(s->tokbuf);
@@ -175,7 +187,8 @@ static uint32_t kept_slot(uint64_t k, uint32_t cap)
 	return (uint32_t)(XXH3_64bits(&k, sizeof(k))) & (cap - 1);
 }
 
-static int kept_put(struct weir_chat_shard *s, uint64_t k, struct weir_u64set *ids)
+static int kept_put(struct weir_chat_shard *s, uint64_t k, struct weir_u64set *ids, int64_t minute,
+		    uint64_t seq, uint32_t chan)
 {
 	if ((s->nkept + 1) * 2 > s->capkept) {
 		uint32_t ncap = s->capkept ? s->capkept * 2 : 1024;
@@ -199,8 +212,21 @@ static int kept_put(struct weir_chat_shard *s, uint64_t k, struct weir_u64set *i
 		j = (j + 1) & (s->capkept - 1);
 	s->kept[j].key = k;
 	s->kept[j].ids = ids;
+	s->kept[j].minute = minute;
+	s->kept[j].seq = seq;
+	s->kept[j].chan = chan;
 	s->nkept++;
 	return 0;
+}
+
+static struct kept *kept_find(struct weir_chat_shard *s, uint64_t k)
+{
+	if (!s->capkept)
+		return NULL;
+	for (uint32_t j = kept_slot(k, s->capkept); s->kept[j].key; j = (j + 1) & (s->capkept - 1))
+		if (s->kept[j].key == k)
+			return &s->kept[j];
+	return NULL;
 }
 
 /* Removes and returns the retained set for k, or NULL. */
@@ -235,6 +261,60 @@ static struct weir_u64set *kept_take(struct weir_chat_shard *s, uint64_t k)
 		j = (j + 1) & (s->capkept - 1);
 	}
 	return NULL;
+}
+
+/*
+ * Drops the id sets of minutes older than the watermark minus the horizon
+ * whose record the store has committed: a late event for such a minute
+ * reads the ids back from the store (evicted_until tells which minutes).
+ * Bounds memory on endless input. Sets are queued in the order their records
+ * were emitted (seq order, the order the store commits them), so a pass
+ * only looks at what it drops.
+ */
+static int evq_push(struct weir_chat_shard *s, uint64_t key, uint64_t seq, int64_t minute)
+{
+	if (s->evq_len == s->evq_cap) {
+		uint32_t ncap = s->evq_cap ? s->evq_cap * 2 : 1024;
+		struct evq *n = malloc(ncap * sizeof(*n));
+		if (!n)
+			return WEIR_ENOMEM;
+		for (uint32_t i = 0; i < s->evq_len; i++)
+			n[i] = s->evq[(s->evq_head + i) % s->evq_cap];
+		free(s->evq);
+		s->evq = n;
+		s->evq_cap = ncap;
+		s->evq_head = 0;
+	}
+	struct evq *q = &s->evq[(s->evq_head + s->evq_len) % s->evq_cap];
+	q->key = key;
+	q->seq = seq;
+	q->minute = minute;
+	s->evq_len++;
+	return 0;
+}
+
+static void kept_evict(struct weir_chat_shard *s, int64_t watermark)
+{
+	if (!s->env.committed || !s->evq_len || watermark == INT64_MAX)
+		return;
+	uint64_t done = s->env.committed(s->env.store_ctx);
+	int64_t limit = watermark - s->env.dedup_horizon_ms;
+	while (s->evq_len) {
+		struct evq *q = &s->evq[s->evq_head];
+		if (q->seq > done || q->minute + WEIR_MS_PER_MIN > limit)
+			break;
+		s->evq_head = (s->evq_head + 1) % s->evq_cap;
+		s->evq_len--;
+		struct kept *k = kept_find(s, q->key);
+		if (!k || k->seq != q->seq)
+			continue; /* reopened since: a newer entry is queued */
+		struct chan *c = &s->chans[k->chan];
+		if (k->minute + WEIR_MS_PER_MIN > c->evicted_until)
+			c->evicted_until = k->minute + WEIR_MS_PER_MIN;
+		struct weir_u64set *ids = kept_take(s, q->key);
+		weir_u64set_free(ids);
+		free(ids);
+	}
 }
 
 /* ---- lookups --------------------------------------------------------------- */
@@ -305,7 +385,7 @@ static struct cwin *win_new(struct weir_chat_shard *s, struct chan *c, uint32_t 
 			w->ids = calloc(1, sizeof(*w->ids));
 			if (!w->ids || weir_u64set_init(w->ids, 16) != 0)
 				goto fail;
-			if (s->env.store_had_data && s->env.store_ro) {
+			if ((s->env.store_had_data || start < c->evicted_until) && s->env.store_ro) {
 				/* the store may hold this minute from an earlier run: its ids count */
 				struct weir_store *ro = s->env.store_ro(s->env.store_ctx);
 				if (!ro || weir_store_chat_ids(ro, c->name.p, c->name.n, start, w->ids) != 0)
@@ -582,18 +662,20 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 	s->st.records++;
 	if (w->reopened)
 		s->st.corrections++;
-	if (w->grain == WEIR_GRAIN_MINUTE && w->ids && w->ids->len) {
-		/* keep the ids: a late duplicate of this minute must still be caught */
-		if (kept_put(s, kept_key(cix, w->start), w->ids) != 0) {
-			weir_chat_rec_free(r);
-			return WEIR_ENOMEM;
-		}
-		w->ids = NULL;
-	}
 	int64_t end = w->start + weir_grain_ms(w->grain);
 	if (end > c->emitted_until[w->grain])
 		c->emitted_until[w->grain] = end;
 	s->env.emit(s->env.emit_ctx, &r->h);
+	if (w->grain == WEIR_GRAIN_MINUTE && w->ids && w->ids->len) {
+		/* keep the ids (a late duplicate of this minute must still be caught)
+		 * until the store has committed them, see kept_evict() */
+		uint64_t key = kept_key(cix, w->start);
+		if (kept_put(s, key, w->ids, w->start, r->h.seq, cix) != 0)
+			return WEIR_ENOMEM;
+		if (s->env.committed && evq_push(s, key, r->h.seq, w->start) != 0)
+			return WEIR_ENOMEM;
+		w->ids = NULL;
+	}
 	return 0;
 oom:
 	weir_arena_free(&a);
@@ -602,6 +684,7 @@ oom:
 
 int weir_chat_advance(struct weir_chat_shard *s, int64_t watermark)
 {
+	kept_evict(s, watermark);
 	if (watermark < s->min_open_end)
 		return 0;
 	int64_t min_end = INT64_MAX;
