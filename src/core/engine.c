@@ -41,6 +41,7 @@
 #define HARD_LINE_CAP (64u << 20) /* longer lines are dead-lettered truncated */
 #define REC_QUEUE_MAX 8192
 #define MAX_OPS 8
+#define BATCH_BYTES (8u << 20) /* a batch is also dispatched when its lines add up to this */
 
 /* A checkpoint in flight: where the reader was when it asked every worker
  * to flush. The writer commits it with the results once every worker's
@@ -62,6 +63,7 @@ struct batch {
 	int64_t watermark;
 	int final;
 	struct ckpt *ck; /* a checkpoint barrier: flush, then send a marker */
+	size_t arena_bytes; /* raw bytes of the lines in this batch (their strings live in the arena) */
 	atomic_int refs;
 	struct weir_arena arena;
 	uint32_t *idx[MAX_WORKERS];
@@ -93,24 +95,8 @@ static void fifo_destroy(struct fifo *q)
 	pthread_cond_destroy(&q->nonfull);
 }
 
-static void fifo_push(struct fifo *q, void *item)
-{
-	*(void **)item = NULL;
-	pthread_mutex_lock(&q->mu);
-	while (q->max && q->len >= q->max)
-		pthread_cond_wait(&q->nonfull, &q->mu);
-	if (q->tail)
-		*(void **)q->tail = item;
-	else
-		q->head = item;
-	q->tail = item;
-	q->len++;
-	pthread_cond_signal(&q->nonempty);
-	pthread_mutex_unlock(&q->mu);
-}
-
 /* Appends a chain of n items (linked through their first field, the last
- * one's link NULL) with one lock: workers hand records over per batch. */
+ * one's link NULL) with one lock; waits while the queue is full. */
 static void fifo_push_chain(struct fifo *q, void *head, void *tail, uint32_t n)
 {
 	pthread_mutex_lock(&q->mu);
@@ -126,25 +112,38 @@ static void fifo_push_chain(struct fifo *q, void *head, void *tail, uint32_t n)
 	pthread_mutex_unlock(&q->mu);
 }
 
-/* Takes every queued item at once (a chain); waits like fifo_pop. */
+static void fifo_push(struct fifo *q, void *item)
+{
+	*(void **)item = NULL;
+	fifo_push_chain(q, item, item, 1);
+}
+
+/* With q->mu held: waits until the queue has an item, at most timeout_ms
+ * (-1: forever, 0: not at all). */
+static void fifo_wait(struct fifo *q, int timeout_ms)
+{
+	if (q->head || timeout_ms == 0)
+		return;
+	if (timeout_ms < 0) {
+		while (!q->head)
+			pthread_cond_wait(&q->nonempty, &q->mu);
+		return;
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	ts.tv_sec += timeout_ms / 1000 + ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	while (!q->head)
+		if (pthread_cond_timedwait(&q->nonempty, &q->mu, &ts) == ETIMEDOUT)
+			break;
+}
+
+/* Takes every queued item at once (a chain); NULL on timeout. */
 static void *fifo_pop_all(struct fifo *q, int timeout_ms)
 {
 	pthread_mutex_lock(&q->mu);
-	if (!q->head && timeout_ms != 0) {
-		if (timeout_ms < 0) {
-			while (!q->head)
-				pthread_cond_wait(&q->nonempty, &q->mu);
-		} else {
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-			ts.tv_sec += timeout_ms / 1000 + ts.tv_nsec / 1000000000L;
-			ts.tv_nsec %= 1000000000L;
-			while (!q->head)
-				if (pthread_cond_timedwait(&q->nonempty, &q->mu, &ts) == ETIMEDOUT)
-					break;
-		}
-	}
+	fifo_wait(q, timeout_ms);
 	void *head = q->head;
 	q->head = q->tail = NULL;
 	q->len = 0;
@@ -157,21 +156,7 @@ static void *fifo_pop_all(struct fifo *q, int timeout_ms)
 static void *fifo_pop(struct fifo *q, int timeout_ms)
 {
 	pthread_mutex_lock(&q->mu);
-	if (!q->head && timeout_ms != 0) {
-		if (timeout_ms < 0) {
-			while (!q->head)
-				pthread_cond_wait(&q->nonempty, &q->mu);
-		} else {
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-			ts.tv_sec += timeout_ms / 1000 + ts.tv_nsec / 1000000000L;
-			ts.tv_nsec %= 1000000000L;
-			while (!q->head)
-				if (pthread_cond_timedwait(&q->nonempty, &q->mu, &ts) == ETIMEDOUT)
-					break;
-		}
-	}
+	fifo_wait(q, timeout_ms);
 	void *item = q->head;
 	if (item) {
 		q->head = *(void **)item;
@@ -571,6 +556,7 @@ static struct batch *batch_get(struct weir_engine *e)
 	b->n = 0;
 	b->final = 0;
 	b->ck = NULL;
+	b->arena_bytes = 0;
 	for (int i = 0; i < e->nworkers; i++)
 		b->nidx[i] = 0;
 	weir_arena_reset(&b->arena);
@@ -696,6 +682,7 @@ static int one_line(struct weir_engine *e, const char *source, uint64_t lineno, 
 		}
 	}
 	ev->line = lineno;
+	b->arena_bytes += n;
 	e->st.events++;
 	e->st.by_kind[ev->kind]++;
 	if (ev->ts < e->st.min_ts)
@@ -720,7 +707,7 @@ static int one_line(struct weir_engine *e, const char *source, uint64_t lineno, 
 	uint32_t shard = (uint32_t)(weir_hash(key->p, key->n) % (uint64_t)e->nworkers);
 	b->idx[shard][b->nidx[shard]++] = b->n;
 	b->n++;
-	if (b->n == BATCH_EVENTS)
+	if (b->n == BATCH_EVENTS || b->arena_bytes >= BATCH_BYTES)
 		dispatch(e, 0);
 	return 0;
 }

@@ -101,7 +101,11 @@ int read_value(ondemand::value val, struct weir_arena *a, struct weir_jval *v)
 		if (val.get_array().get(arr))
 			return WEIR_R_INVALID_JSON;
 		/* Two passes would re-read the array: collect into a growing arena vector. */
-		uint32_t n = 0, cap = 8;
+		/* size the array once (count_elements rewinds the iterator) */
+		size_t count = 0;
+		if (arr.count_elements().get(count))
+			return WEIR_R_INVALID_JSON;
+		uint32_t n = 0, cap = count ? (uint32_t)count : 1;
 		struct weir_str *items = a ? (struct weir_str *)weir_arena_alloc(a, cap * sizeof(*items)) : nullptr;
 		bool all_str = true;
 		for (auto el : arr) {
