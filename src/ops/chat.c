@@ -99,6 +99,7 @@ struct weir_chat_shard {
 	struct kept *kept;
 	uint32_t capkept, nkept;
 	int64_t min_open_end; /* no window ends before this */
+	bool flushing;        /* emitting for a checkpoint, not because windows closed */
 	struct evq *evq;      /* kept sets in emission order, for kept_evict() */
 	uint32_t evq_head, evq_len, evq_cap;
 	struct weir_op_stats st;
@@ -660,11 +661,11 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 	}
 	r->arena = a;
 	s->st.records++;
-	if (w->reopened)
+	if (w->reopened && !s->flushing)
 		s->st.corrections++;
 	int64_t end = w->start + weir_grain_ms(w->grain);
-	if (end > c->emitted_until[w->grain])
-		c->emitted_until[w->grain] = end;
+	if (!s->flushing && end > c->emitted_until[w->grain])
+		c->emitted_until[w->grain] = end; /* a checkpoint's flush does not close windows */
 	s->env.emit(s->env.emit_ctx, &r->h);
 	if (w->grain == WEIR_GRAIN_MINUTE && w->ids && w->ids->len) {
 		/* keep the ids (a late duplicate of this minute must still be caught)
@@ -730,6 +731,17 @@ static int op_advance(void *st, int64_t watermark)
 	return weir_chat_advance(st, watermark);
 }
 
+/* Checkpoint: emit every open window as a delta; they are not closed, so
+ * later events for them are not counted as corrections. */
+static int op_flush(void *st)
+{
+	struct weir_chat_shard *s = st;
+	s->flushing = true;
+	int rc = weir_chat_advance(s, INT64_MAX);
+	s->flushing = false;
+	return rc;
+}
+
 static void op_stats(void *st, struct weir_op_stats *out)
 {
 	weir_chat_get_stats(st, out);
@@ -746,6 +758,7 @@ const struct weir_op weir_op_chat = {
 	.open = op_open,
 	.add = op_add,
 	.advance = op_advance,
+	.flush = op_flush,
 	.stats = op_stats,
 	.close = op_close,
 };
