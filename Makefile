@@ -27,7 +27,7 @@ UNIT     = $(wildcard tests/unit/test_*.c)
 R_OBJ = $(LIB_C:%.c=build/r/%.o) $(LIB_CXX:%.cc=build/r/%.o)
 T_OBJ = $(LIB_C:%.c=build/t/%.o) $(LIB_CXX:%.cc=build/t/%.o)
 
-.PHONY: all build test test-only demo bench deps lint clean help fmt
+.PHONY: all build test test-only demo bench deps lint clean help fmt fuzz
 all: build
 build: weir
 
@@ -61,10 +61,48 @@ build/t/tests/unit/%: tests/unit/%.c tests/unit/t.h $(T_OBJ)
 
 UNIT_BINS = $(UNIT:tests/unit/%.c=build/t/tests/unit/%)
 
+# VADER's lexicon for src/core/vader.c is the npm package vader-sentiment's own
+# data (package.json; `make deps` installs it), converted at build time into C
+# initializers {"word", valence}. Keys the package can never match (an upper-case
+# letter or whitespace: it looks up one lowercased word) are left out.
+VADER_LEX_JS = node_modules/vader-sentiment/src/vader_lexicon.js
+VADER_LEX_GEN = const fs = require("fs"), vm = require("vm"); \
+  const src = fs.readFileSync(process.argv[1], "utf8").replace(/export\s+const\s+lexicon\s*=/, "lexicon ="); \
+  const ctx = {}; vm.runInNewContext(src, ctx); let out = ""; \
+  for (const [k, v] of Object.entries(ctx.lexicon)) { \
+    if (k !== k.toLowerCase() || /\s/.test(k) || typeof v !== "number") continue; \
+    let e = ""; for (const b of Buffer.from(k, "utf8")) \
+      e += b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c && b !== 0x3f ? String.fromCharCode(b) \
+        : "\\" + b.toString(8).padStart(3, "0"); \
+    out += "{\"" + e + "\", " + String(v) + "},\n"; } \
+  process.stdout.write("/* generated from " + process.argv[1] + " (Makefile): do not edit */\n" + out);
+build/gen/vader_lexicon.inc: $(VADER_LEX_JS)
+	@mkdir -p $(dir $@)
+	@echo "  GEN $@"
+	@node -e '$(VADER_LEX_GEN)' $< >$@.tmp && mv $@.tmp $@
+$(VADER_LEX_JS):
+	@echo "weir: $@ is missing: run 'make deps' (npm ci) first" >&2; exit 1
+build/r/src/core/vader.o build/t/src/core/vader.o: build/gen/vader_lexicon.inc
+build/r/src/core/vader.o: CFLAGS_R += -Ibuild/gen
+build/t/src/core/vader.o: CFLAGS_T += -Ibuild/gen
+
 # Parser benchmark (bench/parse_bench.c), optimized build.
 build/r/bench/parse_bench: bench/parse_bench.c $(R_OBJ)
 	@mkdir -p $(dir $@)
 	$(CXX) -x c $(CFLAGS_R) -o $@ $< -x none $(R_OBJ) $(PKGS_C)
+
+# libFuzzer targets (clang): one per parser, run by hand, e.g.
+#   make fuzz && build/fuzz/fuzz_json -max_total_time=60
+FUZZ_SRC = src/core/common.c src/core/event.c src/core/json_cjson.c src/core/time.c src/core/utf8.c \
+           src/core/tokenize.c src/sources/irc.c
+fuzz: build/fuzz/fuzz_json build/fuzz/fuzz_irc
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC) src/core/json_simd.cc $(HDRS)
+	@mkdir -p $(dir $@)
+	clang++ -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -c -o $@.simd.o src/core/json_simd.cc
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -c $< -o $@.main.o
+	for f in $(FUZZ_SRC); do clang -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+	  -Iinclude -Isrc -c $$f -o $@.$$(basename $$f .c).o || exit 1; done
+	clang++ -fsanitize=fuzzer,address,undefined -o $@ $@.*.o -lsimdjson -lcjson -lxxhash -lm
 
 test: deps
 	$(MAKE) test-only

@@ -8,9 +8,9 @@
 #     commit), wall time of the process;
 #   - bench/duckdb_chat.mjs computing the same per channel-minute counts and top
 #     words/users with DuckDB at 1 and 2 threads (query time, file read included);
-# each RUNS times, interleaved, keeping the best; then checks that weir's stored
-# answers equal DuckDB's (bench/compare_chat.py, every channel) and prints
-# events/s and the ratio DuckDB time / weir time (> 1: weir is faster).
+# each RUNS times, interleaved, keeping the best (the median is shown too);
+# then checks that weir's stored answers equal DuckDB's (bench/compare_chat.py,
+# every channel) and prints events/s and the ratio DuckDB time / weir time (> 1: weir is faster).
 # Exits non-zero if anything fails or the answers differ. Needs only what
 # `make deps` installs and a built ./weir. docs/benchmarks.md has the results.
 set -eu
@@ -34,7 +34,9 @@ mkdir -p "$OUT"
 
 now() { date +%s%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
-min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
+# best (minimum) and median of a list of seconds
+best() { echo "$1" | tr ' ' '\n' | grep . | sort -g | head -n 1; }
+median() { echo "$1" | tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # 1. Data.
 echo "bench: generating $N chat messages -> $DATA"
@@ -46,7 +48,7 @@ size=$(wc -c <"$DATA")
 echo "bench: $lines lines, $((size / 1000000)) MB by weir sim in $(secs "$t0" "$(now)") s"
 
 # 2. Timings, interleaved so that background noise hits every system alike.
-w_best="" d1_best="" d2_best=""
+w_all="" d1_all="" d2_all=""
 i=1
 while [ "$i" -le "$RUNS" ]; do
 	rm -f "$DB" "$DB-wal" "$DB-shm" "$DB-journal" "$OUT/bench.dead.ndjson"
@@ -54,14 +56,14 @@ while [ "$i" -le "$RUNS" ]; do
 	"$WEIR" ingest --store "$STORE" "$DATA" >"$OUT/ingest.log" 2>&1 ||
 		{ cat "$OUT/ingest.log" >&2; die "weir ingest failed"; }
 	t=$(secs "$t0" "$(now)")
-	w_best=$(min "$w_best" "$t")
+	w_all="$w_all $t"
 	echo "bench: run $i/$RUNS  weir ingest        ${t} s"
 	for th in 1 2; do
 		r=$(node bench/duckdb_chat.mjs "$DATA" "$th" "$OUT/duckdb-t$th") || die "bench/duckdb_chat.mjs failed"
 		t=$(echo "$r" | sed -n 's/.*"best":\([0-9.]*\).*/\1/p')
 		[ -n "$t" ] || die "bench/duckdb_chat.mjs printed no time: $r"
 		echo "bench: run $i/$RUNS  duckdb threads=$th  ${t} s"
-		if [ "$th" = 1 ]; then d1_best=$(min "$d1_best" "$t"); else d2_best=$(min "$d2_best" "$t"); fi
+		if [ "$th" = 1 ]; then d1_all="$d1_all $t"; else d2_all="$d2_all $t"; fi
 	done
 	i=$((i + 1))
 done
@@ -78,12 +80,13 @@ python3 bench/compare_chat.py "$WEIR" "$STORE" "$OUT/duckdb-t2" || ok=1
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 echo
 echo "chat benchmark: $N messages ($((size / 1000000)) MB NDJSON from weir sim), best of $RUNS; $(nproc) cores, $cpu; $(date -u +%Y-%m-%d)"
-awk -v n="$N" -v w="$w_best" -v d1="$d1_best" -v d2="$d2_best" 'BEGIN {
-	printf "%-14s %-8s %9s %12s %8s\n", "system", "threads", "seconds", "events/s", "ratio"
-	printf "%-14s %-8s %9.3f %12.0f %8s\n", "weir ingest", "auto", w, n / w, "1.00"
-	printf "%-14s %-8s %9.3f %12.0f %8.2f\n", "duckdb", "1", d1, n / d1, d1 / w
-	printf "%-14s %-8s %9.3f %12.0f %8.2f\n", "duckdb", "2", d2, n / d2, d2 / w
-	printf "ratio = DuckDB seconds / weir seconds (> 1: weir is faster). Target weir >= 1.0x DuckDB at 2 threads: %s\n",
-		(d2 / w >= 1.0) ? "met" : "NOT met"
+awk -v n="$N" -v w="$(best "$w_all")" -v d1="$(best "$d1_all")" -v d2="$(best "$d2_all")" \
+	-v wm="$(median "$w_all")" -v d1m="$(median "$d1_all")" -v d2m="$(median "$d2_all")" 'BEGIN {
+	printf "%-12s %-8s %9s %12s %8s   %s\n", "system", "threads", "seconds", "events/s", "ratio", "(median s, ratio)"
+	printf "%-12s %-8s %9.3f %12.0f %8s   (%.3f)\n", "weir ingest", "auto", w, n / w, "1.00", wm
+	printf "%-12s %-8s %9.3f %12.0f %8.2f   (%.3f, %.2f)\n", "duckdb", "1", d1, n / d1, d1 / w, d1m, d1m / wm
+	printf "%-12s %-8s %9.3f %12.0f %8.2f   (%.3f, %.2f)\n", "duckdb", "2", d2, n / d2, d2 / w, d2m, d2m / wm
+	printf "seconds: best of the runs; ratio = DuckDB seconds / weir seconds (> 1: weir is faster).\n"
+	printf "Target weir >= 1.0x DuckDB at 2 threads: %s\n", (d2 / w >= 1.0) ? "met" : "NOT met"
 }'
 [ "$ok" = 0 ] || die "weir's answers differ from DuckDB's (see above)"

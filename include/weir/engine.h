@@ -44,6 +44,7 @@ struct weir_engine_stats {
 	uint64_t files_skipped; /* already ingested completely (checkpoint) */
 	uint64_t files_resumed; /* continued from a checkpoint */
 	uint64_t checkpoints;
+	uint64_t expired, rejected; /* events operators could not apply (op.h) */
 	uint64_t by_kind[WEIR_KIND_COUNT];
 	uint64_t reasons[WEIR_R_COUNT];
 	uint64_t irc_skipped; /* valid IRC lines that are not chat */

@@ -77,6 +77,8 @@ struct weir_op_stats {
 	uint64_t duplicates;  /* dropped: id seen before */
 	uint64_t corrections; /* records emitted for windows reopened by late events */
 	uint64_t records;
+	uint64_t expired;     /* not applied: later than the operator's horizon for corrections */
+	uint64_t rejected;    /* not applied: a value the operator cannot accept (documented per family) */
 };
 
 #define WEIR_OP_KIND(k) (1u << (k))

@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include "weir/engine.h"
+#include "weir/reference.h"
 #include "weir/store.h"
 #include "cli/cli.h"
+#include "ops/posts.h"
 
 static const char usage[] =
 	"usage: weir ingest [options] FILE... | -\n"
@@ -32,10 +34,88 @@ static const char usage[] =
 	"                         together this often (default 5s); a killed ingest run again\n"
 	"                         resumes there, and a file read to its end is skipped\n"
 	"  --force                ingest files again even if this store has them complete\n"
+	"  --dedup-horizon DUR    message ids stay in memory this long in event time, then\n"
+	"                         are read back from the store when needed (default 15m)\n"
+	"  --reference FILE       load a streamers or games table (CSV or JSON) first;\n"
+	"                         repeatable; with no FILE... it only loads the tables\n"
+	"  --keywords K1,K2,...   filter terms for the keywords query (posts that contain\n"
+	"                         the term's words, case-insensitively); repeatable\n"
+	"  --keywords-file FILE   the same, one term per line\n"
 	"  --summary text|json    summary format on stdout (default text)\n"
 	"  --progress / --no-progress   progress line on stderr (default: when a terminal)\n";
 
 static volatile sig_atomic_t stop_flag;
+
+/* --keywords / --keywords-file: the terms, collected before the engine opens. */
+struct terms {
+	char **v;
+	size_t n, cap;
+};
+
+/* Adds term p[0..n) (copied); an empty one is an error naming where it was. */
+static int term_add(struct terms *t, const char *p, size_t n, const char *flag, const char *where)
+{
+	if (!n) {
+		weir_cli_err("ingest", "%s: empty keyword term (%s)", flag, where);
+		return 2;
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		char **v = realloc(t->v, cap * sizeof(*v));
+		if (!v)
+			return 1;
+		t->v = v;
+		t->cap = cap;
+	}
+	if (!(t->v[t->n] = strndup(p, n)))
+		return 1;
+	t->n++;
+	return 0;
+}
+
+static int terms_from_list(struct terms *t, const char *list)
+{
+	char where[64];
+	int k = 1;
+	for (const char *p = list;; k++) {
+		const char *c = strchr(p, ',');
+		size_t n = c ? (size_t)(c - p) : strlen(p);
+		snprintf(where, sizeof(where), "term %d of '%.30s'", k, list);
+		int rc = term_add(t, p, n, "--keywords", where);
+		if (rc || !c)
+			return rc;
+		p = c + 1;
+	}
+}
+
+static int terms_from_file(struct terms *t, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		weir_cli_err("ingest", "--keywords-file: cannot read '%s'", path);
+		return 2;
+	}
+	char *line = NULL, where[64];
+	size_t cap = 0;
+	ssize_t n;
+	int rc = 0;
+	for (int k = 1; !rc && (n = getline(&line, &cap, f)) >= 0; k++) {
+		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			n--;
+		snprintf(where, sizeof(where), "line %d", k);
+		rc = term_add(t, line, (size_t)n, "--keywords-file", where);
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+static void terms_free(struct terms *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->v[i]);
+	free(t->v);
+}
 
 static void on_signal(int sig)
 {
@@ -86,6 +166,10 @@ static void print_text_summary(const struct weir_engine_stats *st, const char *d
 	printf("  duplicates    %llu (dropped: message id seen before)\n", (unsigned long long)st->duplicates);
 	printf("  late          %llu (applied as corrections to %llu closed windows)\n", (unsigned long long)st->late,
 	       (unsigned long long)st->corrections);
+	if (st->expired || st->rejected)
+		printf("  not applied   %llu too late for any correction horizon, %llu impossible values"
+		       " (docs/streams.md)\n",
+		       (unsigned long long)st->expired, (unsigned long long)st->rejected);
 	printf("  dead letters  %llu", (unsigned long long)st->dead);
 	if (st->dead) {
 		printf(" -> %s (", dlq);
@@ -111,6 +195,9 @@ int weir_cmd_ingest(int argc, char **argv)
 		{"no-progress", no_argument, 0, 'P'},      {"commit-interval", required_argument, 0, 'c'},
 		{"checkpoint-interval", required_argument, 0, 'K'},
 		{"force", no_argument, 0, 'X'},
+		{"dedup-horizon", required_argument, 0, 'H'},
+		{"reference", required_argument, 0, 'R'},
+		{"keywords", required_argument, 0, 'k'},   {"keywords-file", required_argument, 0, 'W'},
 		{"help", no_argument, 0, 'h'},             {0, 0, 0, 0},
 	};
 	struct weir_engine_opts o;
@@ -119,6 +206,9 @@ int weir_cmd_ingest(int argc, char **argv)
 	o.dead_letter_path = NULL;
 	o.progress = isatty(2);
 	int json_summary = 0;
+	struct terms kw = {0};
+	const char *refs[64]; /* --reference files */
+	int nrefs = 0;
 	int64_t v;
 	int c;
 	opterr = 0;
@@ -162,6 +252,12 @@ int weir_cmd_ingest(int argc, char **argv)
 		case 'X':
 			o.force = true;
 			break;
+		case 'H':
+			if (weir_duration_parse(optarg, &o.dedup_horizon_ms) != 0) {
+				weir_cli_err("ingest", "--dedup-horizon: expected a duration like 15m, got '%s'", optarg);
+				return 2;
+			}
+			break;
 		case 't':
 			if (weir_cli_int("ingest", "--threads", optarg, 1, 64, &v) != 0)
 				return 2;
@@ -186,13 +282,56 @@ int weir_cmd_ingest(int argc, char **argv)
 		case 'P':
 			o.progress = 0;
 			break;
+		case 'R':
+			if (nrefs == (int)(sizeof(refs) / sizeof(refs[0]))) {
+				weir_cli_err("ingest", "--reference: at most %d files", nrefs);
+				terms_free(&kw);
+				return 2;
+			}
+			refs[nrefs++] = optarg;
+			break;
+		case 'k':
+		case 'W': {
+			int krc = c == 'k' ? terms_from_list(&kw, optarg) : terms_from_file(&kw, optarg);
+			if (krc) {
+				if (krc == 1)
+					weir_cli_err("ingest", "out of memory");
+				terms_free(&kw);
+				return krc;
+			}
+			break;
+		}
 		case 'h':
+			terms_free(&kw);
 			fputs(usage, stdout);
 			return 0;
 		default:
+			terms_free(&kw);
 			weir_cli_err("ingest", "unknown option '%s' (see weir ingest --help)", argv[optind - 1]);
 			return 2;
 		}
+	}
+	{
+		/* the posts operator's filter terms: set before the engine opens */
+		char kerr[512] = "";
+		int krc = weir_posts_set_keywords((const char *const *)kw.v, kw.n, kerr, sizeof(kerr));
+		terms_free(&kw);
+		if (krc) {
+			weir_cli_err("ingest", "--keywords: %s", krc == WEIR_ENOMEM ? "out of memory" : kerr);
+			return krc == WEIR_EINVAL ? 2 : 1;
+		}
+	}
+	if (nrefs) {
+		/* reference data first, all or nothing: a bad file is a usage error */
+		char rerr[512] = "";
+		int rrc = weir_reference_load(o.store_uri, refs, nrefs, json_summary ? NULL : stdout, rerr,
+					      sizeof(rerr));
+		if (rrc) {
+			weir_cli_err("ingest", "%s", rrc == WEIR_ENOMEM ? "out of memory" : rerr);
+			return rrc == WEIR_ESTORE || rrc == WEIR_ENOMEM ? 1 : 2;
+		}
+		if (optind >= argc)
+			return 0;
 	}
 	if (optind >= argc) {
 		weir_cli_err("ingest", "no input: give FILE... or - for standard input");

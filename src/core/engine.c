@@ -1119,6 +1119,8 @@ int weir_engine_close(struct weir_engine *e, struct weir_engine_stats *st, char 
 			e->st.duplicates += os.duplicates;
 			e->st.corrections += os.corrections;
 			e->st.records += os.records;
+			e->st.expired += os.expired;
+			e->st.rejected += os.rejected;
 		}
 	e->st.seconds = (double)(weir_now_ns() - e->t0) / 1e9;
 	if (weir_dlq_close(&e->dlq) != 0 && !rc) {
@@ -1175,11 +1177,11 @@ char *weir_engine_stats_json(const struct weir_engine_stats *st, const char *dlq
 	for (int k = 1; k < WEIR_KIND_COUNT; k++)
 		fprintf(f, "%s\"%s\":%llu", k > 1 ? "," : "", weir_kind_name(k), (unsigned long long)st->by_kind[k]);
 	fprintf(f, "},\"blank\":%llu,\"skipped\":%llu,\"duplicates\":%llu,\"late\":%llu,\"corrections\":%llu,"
-		   "\"not_analysed\":%llu,\"dead_letters\":%llu,\"reasons\":{",
+		   "\"not_analysed\":%llu,\"expired\":%llu,\"rejected\":%llu,\"dead_letters\":%llu,\"reasons\":{",
 		(unsigned long long)st->blank, (unsigned long long)st->irc_skipped,
 		(unsigned long long)st->duplicates, (unsigned long long)st->late,
 		(unsigned long long)st->corrections, (unsigned long long)st->unrouted,
-		(unsigned long long)st->dead);
+		(unsigned long long)st->expired, (unsigned long long)st->rejected, (unsigned long long)st->dead);
 	int first = 1;
 	for (int r = 1; r < WEIR_R_COUNT; r++)
 		if (st->reasons[r]) {

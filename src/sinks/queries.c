@@ -10,20 +10,39 @@
 #include "weir/store.h"
 
 extern const struct weir_query_def weir_q_chat_minutes, weir_q_chat, weir_q_top_words, weir_q_top_users;
+extern const struct weir_query_def weir_q_followers, weir_q_streamer_followers, weir_q_follower_ranking;
+extern const struct weir_query_def weir_q_presence, weir_q_presence_daily, weir_q_viewers_over_day,
+	weir_q_user_schedule, weir_q_overlap;
+extern const struct weir_query_def weir_q_streams, weir_q_game_ranking, weir_q_streamer_schedule;
+extern const struct weir_query_def weir_q_posts, weir_q_keywords, weir_q_post_locations, weir_q_trending,
+	weir_q_posts_raw;
 
 const struct weir_query_def *const weir_queries[] = {
 	&weir_q_chat_minutes,
 	&weir_q_chat,
 	&weir_q_top_words,
 	&weir_q_top_users,
+	&weir_q_followers,
+	&weir_q_streamer_followers,
+	&weir_q_follower_ranking,
+	&weir_q_presence,
+	&weir_q_presence_daily,
+	&weir_q_viewers_over_day,
+	&weir_q_user_schedule,
+	&weir_q_overlap,
+	&weir_q_streams,
+	&weir_q_game_ranking,
+	&weir_q_streamer_schedule,
+	&weir_q_posts,
+	&weir_q_keywords,
+	&weir_q_post_locations,
+	&weir_q_trending,
+	&weir_q_posts_raw,
 	NULL,
 };
 
 /* Queries the spec names that this version does not answer yet. */
-static const char *const later_names[] = {"followers", "streamer-followers", "follower-ranking", "streams",
-					  "game-ranking", "streamer-schedule", "presence", "presence-daily",
-					  "viewers-over-day", "user-schedule", "overlap", "posts", "keywords",
-					  "post-locations", "trending", "posts-raw", NULL};
+static const char *const later_names[] = {NULL};
 
 const struct weir_query_def *weir_query_find(const char *name)
 {

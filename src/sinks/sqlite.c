@@ -62,7 +62,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	"SELECT id FROM channels WHERE name=?1",
 	"INSERT INTO channels(name) VALUES(?1)",
 	"SELECT id FROM users WHERE name=?1",
-	"INSERT INTO users(name) VALUES(?1)",
+	"INSERT INTO users(name) VALUES(?1) ON CONFLICT(name) DO NOTHING",
 	"INSERT INTO chat VALUES(?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT DO NOTHING",
 	"SELECT messages, words, users, ids FROM chat WHERE grain=?1 AND channel_id=?2 AND start=?3",
 	"UPDATE chat SET messages=?4, words=?5, chatters=?6, users=?7, ids=?8"
@@ -86,11 +86,10 @@ struct weir_store {
 	sqlite3_stmt *cached[MAX_CACHED_STMTS];
 	char *uri;
 	bool readonly;
-	bool users_empty; /* no user existed at open: a new name needs no SELECT */
 	bool has_chat;
 	sqlite3_stmt *st[ST_COUNT];
 	struct weir_arena arena; /* cached names */
-	struct weir_strmap chan_cache, user_cache;
+	struct weir_strmap chan_cache;
 	struct weir_buf buf, buf2; /* blob scratch */
 };
 
@@ -150,7 +149,15 @@ static int64_t scalar(struct weir_store *s, const char *sql, int64_t dflt)
 
 /* Tables of the other analytics families (their own files in src/sinks/),
  * created alongside; each part must be idempotent (IF NOT EXISTS). */
+extern const char *const weir_schema_presence;
+extern const char *const weir_schema_followers;
+extern const char *const weir_schema_streams;
+extern const char *const weir_schema_posts;
 static const char *const *const schema_parts[] = {
+	&weir_schema_presence,
+	&weir_schema_followers,
+	&weir_schema_streams,
+	&weir_schema_posts,
 	NULL,
 };
 
@@ -255,9 +262,8 @@ int weir_store_open(const char *uri, bool readonly, struct weir_store **out, cha
 			return WEIR_ESTORE;
 		}
 	}
-	s->users_empty = scalar(s, "SELECT EXISTS(SELECT 1 FROM users)", 0) == 0;
 	s->has_chat = scalar(s, "SELECT EXISTS(SELECT 1 FROM chat) OR EXISTS(SELECT 1 FROM ingests)", 0) != 0;
-	if (weir_strmap_init(&s->chan_cache, 256) || weir_strmap_init(&s->user_cache, 1 << 14)) {
+	if (weir_strmap_init(&s->chan_cache, 256)) {
 		weir_store_close(s);
 		return WEIR_ENOMEM;
 	}
@@ -294,7 +300,6 @@ void weir_store_close(struct weir_store *s)
 	if (s->db)
 		sqlite3_close(s->db);
 	weir_strmap_free(&s->chan_cache);
-	weir_strmap_free(&s->user_cache);
 	weir_arena_free(&s->arena);
 	weir_buf_free(&s->buf);
 	weir_buf_free(&s->buf2);
@@ -365,7 +370,28 @@ static int dict_id(struct weir_store *s, struct weir_strmap *cache, int st_get, 
 
 int weir_store_user_id(struct weir_store *s, const char *name, uint32_t n, uint32_t *gid)
 {
-	return dict_id(s, &s->user_cache, ST_USER_GET, ST_USER_ADD, s->users_empty, name, n, gid);
+	/* No name cache here: the writer caches ids per worker (engine.c), and a
+	 * cache of every name would cost ~150 bytes a user (10M users: 1.5 GB).
+	 * Insert, and look up only when the name was there already. */
+	sqlite3_stmt *a = s->st[ST_USER_ADD];
+	if (!a)
+		return WEIR_ESTORE;
+	sqlite3_bind_text(a, 1, name, (int)n, SQLITE_STATIC);
+	int rc = sqlite3_step(a);
+	sqlite3_reset(a);
+	if (rc != SQLITE_DONE)
+		return WEIR_ESTORE;
+	if (sqlite3_changes(s->db) == 1) {
+		*gid = (uint32_t)sqlite3_last_insert_rowid(s->db);
+		return 0;
+	}
+	sqlite3_stmt *g = s->st[ST_USER_GET];
+	sqlite3_bind_text(g, 1, name, (int)n, SQLITE_STATIC);
+	rc = sqlite3_step(g);
+	if (rc == SQLITE_ROW)
+		*gid = (uint32_t)sqlite3_column_int64(g, 0);
+	sqlite3_reset(g);
+	return rc == SQLITE_ROW ? 0 : WEIR_ESTORE;
 }
 
 static int chan_id(struct weir_store *s, struct weir_str name, uint32_t *id)
