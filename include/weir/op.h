@@ -38,6 +38,7 @@ struct weir_writer;
 struct weir_rec {
 	struct weir_rec *next; /* queue link: first, see engine.c */
 	uint16_t worker;       /* producing worker (for weir_writer_user) */
+	uint8_t op;            /* producing operator's index in weir_ops[] (set by emit) */
 	uint8_t stop;          /* engine-internal: the writer's stop marker */
 	uint64_t seq;          /* set by emit: the producing worker's record number, from 1 */
 	/* Merge into the store; runs on the writer thread inside a transaction.
@@ -48,8 +49,11 @@ struct weir_rec {
 
 /* The writer's services to put(). */
 struct weir_store *weir_writer_store(struct weir_writer *w);
-/* Global user id (store dictionary) of a worker-local user id, cached. */
-int weir_writer_user(struct weir_writer *w, uint16_t worker, uint32_t uid, struct weir_str name, uint32_t *gid);
+/* Global user id (store dictionary) of user `uid` of the dictionary of the
+ * operator instance that produced r (each operator numbers its own users),
+ * cached per worker and operator. */
+int weir_writer_user(struct weir_writer *w, const struct weir_rec *r, uint32_t uid, struct weir_str name,
+		     uint32_t *gid);
 
 struct weir_op_env {
 	uint16_t worker;

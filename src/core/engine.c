@@ -41,6 +41,7 @@
 #define HARD_LINE_CAP (64u << 20) /* longer lines are dead-lettered truncated */
 #define REC_QUEUE_MAX 8192
 #define MAX_OPS 8
+#define RING_CAP 256 /* > the number of batches: a ring never fills */
 #define BATCH_BYTES (8u << 20) /* a batch is also dispatched when its lines add up to this */
 
 /* A checkpoint in flight: where the reader was when it asked every worker
@@ -173,7 +174,6 @@ struct worker {
 	struct weir_engine *e;
 	int id;
 	pthread_t th;
-	struct fifo in; /* batches */
 	void *op[MAX_OPS]; /* one instance of each operator of weir_ops[] */
 	struct weir_store *ro; /* read-only store connection, for dedup loads */
 	int err;
@@ -181,6 +181,17 @@ struct worker {
 	struct weir_rec *out_head, *out_tail;
 	uint32_t nout;
 	uint64_t seq; /* records emitted so far */
+	/* what each operator's emit callback gets: which worker, which operator */
+	struct emit_ctx {
+		struct worker *w;
+		uint8_t op;
+	} ectx[MAX_OPS];
+	/* batches to process: a ring (a batch is in every worker's ring at once,
+	 * so it cannot be linked through itself) */
+	struct batch *ring[RING_CAP];
+	uint32_t ring_head, ring_len;
+	pthread_mutex_t ring_mu;
+	pthread_cond_t ring_cv;
 };
 
 struct weir_writer {
@@ -202,8 +213,9 @@ struct weir_engine {
 	struct weir_store *store;
 	atomic_int writer_err;
 	char writer_errmsg[256];
-	uint32_t *gid_cache[MAX_WORKERS]; /* worker-local user id -> global id (0 = unknown) */
-	uint32_t gid_cap[MAX_WORKERS];
+	/* per (worker, operator): local user id -> global id (0 = unknown) */
+	uint32_t *gid_cache[MAX_WORKERS][MAX_OPS];
+	uint32_t gid_cap[MAX_WORKERS][MAX_OPS];
 	uint64_t applied_seq[MAX_WORKERS];          /* writer only */
 	_Atomic uint64_t committed_seq[MAX_WORKERS]; /* published at each commit */
 	struct weir_writer writer_ctx;
@@ -263,21 +275,24 @@ struct weir_store *weir_writer_store(struct weir_writer *w)
 	return w->e->store;
 }
 
-int weir_writer_user(struct weir_writer *w, uint16_t worker, uint32_t uid, struct weir_str name, uint32_t *gid)
+int weir_writer_user(struct weir_writer *w, const struct weir_rec *r, uint32_t uid, struct weir_str name,
+		     uint32_t *gid)
 {
 	struct weir_engine *e = w->e;
-	if (uid >= e->gid_cap[worker]) {
-		uint32_t ncap = e->gid_cap[worker] ? e->gid_cap[worker] : 4096;
+	uint32_t **cache = &e->gid_cache[r->worker][r->op];
+	uint32_t *cap = &e->gid_cap[r->worker][r->op];
+	if (uid >= *cap) {
+		uint32_t ncap = *cap ? *cap : 4096;
 		while (ncap <= uid)
 			ncap *= 2;
-		uint32_t *n = realloc(e->gid_cache[worker], ncap * sizeof(uint32_t));
+		uint32_t *n = realloc(*cache, ncap * sizeof(uint32_t));
 		if (!n)
 			return WEIR_ENOMEM;
-		memset(n + e->gid_cap[worker], 0, (ncap - e->gid_cap[worker]) * sizeof(uint32_t));
-		e->gid_cache[worker] = n;
-		e->gid_cap[worker] = ncap;
+		memset(n + *cap, 0, (ncap - *cap) * sizeof(uint32_t));
+		*cache = n;
+		*cap = ncap;
 	}
-	uint32_t *g = &e->gid_cache[worker][uid];
+	uint32_t *g = &(*cache)[uid];
 	if (!*g) {
 		int rc = weir_store_user_id(e->store, name.p, name.n, g);
 		if (rc)
@@ -458,9 +473,8 @@ static void *writer_main(void *arg)
 
 /* ---- workers ----------------------------------------------------------------- */
 
-static void emit_rec(void *ctx, struct weir_rec *r)
+static void emit_to(struct worker *w, struct weir_rec *r)
 {
-	struct worker *w = ctx;
 	r->next = NULL;
 	r->seq = ++w->seq;
 	if (w->out_tail)
@@ -469,6 +483,13 @@ static void emit_rec(void *ctx, struct weir_rec *r)
 		w->out_head = r;
 	w->out_tail = r;
 	w->nout++;
+}
+
+static void emit_rec(void *ctx, struct weir_rec *r)
+{
+	struct emit_ctx *c = ctx;
+	r->op = c->op;
+	emit_to(c->w, r);
 }
 
 /* Hands the records of one batch to the writer in one go. */
@@ -509,7 +530,13 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	struct weir_engine *e = w->e;
 	for (;;) {
-		struct batch *b = fifo_pop(&w->in, -1);
+		pthread_mutex_lock(&w->ring_mu);
+		while (!w->ring_len)
+			pthread_cond_wait(&w->ring_cv, &w->ring_mu);
+		struct batch *b = w->ring[w->ring_head];
+		w->ring_head = (w->ring_head + 1) % RING_CAP;
+		w->ring_len--;
+		pthread_mutex_unlock(&w->ring_mu);
 		int final = b->final;
 		if (!w->err) {
 			uint32_t n = b->nidx[w->id];
@@ -534,7 +561,7 @@ static void *worker_main(void *arg)
 				m->h.free = ckpt_free;
 				m->h.worker = (uint16_t)w->id;
 				m->ck = b->ck;
-				emit_rec(w, &m->h);
+				emit_to(w, &m->h);
 			} else {
 				w->err = WEIR_ENOMEM;
 			}
@@ -572,8 +599,14 @@ static void dispatch(struct weir_engine *e, int final)
 	b->final = final;
 	b->watermark = e->max_ts == INT64_MIN ? INT64_MIN : e->max_ts - e->o.lateness_ms;
 	atomic_store(&b->refs, e->nworkers);
-	for (int i = 0; i < e->nworkers; i++)
-		fifo_push(&e->w[i].in, b);
+	for (int i = 0; i < e->nworkers; i++) {
+		struct worker *w = &e->w[i];
+		pthread_mutex_lock(&w->ring_mu);
+		w->ring[(w->ring_head + w->ring_len) % RING_CAP] = b;
+		w->ring_len++;
+		pthread_cond_signal(&w->ring_cv);
+		pthread_mutex_unlock(&w->ring_mu);
+	}
 }
 
 static void dead(struct weir_engine *e, const char *source, uint64_t line, int reason, const char *detail,
@@ -795,8 +828,9 @@ static void checkpoint(struct weir_engine *e, const char *source, const char *pa
 	ck->markers = e->nworkers;
 	if (e->cur && e->cur->n)
 		dispatch(e, 0);
-	e->cur = batch_get(e);
-	e->cur->ck = ck;
+	if (!e->cur)
+		e->cur = batch_get(e);
+	e->cur->ck = ck; /* an empty batch, or the barrier right after the last events */
 	dispatch(e, 0);
 	e->st.checkpoints++;
 	pthread_mutex_lock(&e->ckpt_mu);
@@ -1067,16 +1101,19 @@ int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out,
 		struct worker *w = &e->w[i];
 		w->e = e;
 		w->id = i;
-		fifo_init(&w->in, 0);
+		pthread_mutex_init(&w->ring_mu, NULL);
+		pthread_cond_init(&w->ring_cv, NULL);
 		struct weir_op_env env = {.worker = (uint16_t)i,
 					  .emit = emit_rec,
-					  .emit_ctx = w,
 					  .store_ro = store_ro,
 					  .store_ctx = w,
 					  .store_had_data = e->store_had_data,
 					  .committed = committed,
 					  .dedup_horizon_ms = e->o.dedup_horizon_ms};
 		for (int k = 0; k < e->nops; k++) {
+			w->ectx[k].w = w;
+			w->ectx[k].op = (uint8_t)k;
+			env.emit_ctx = &w->ectx[k];
 			w->op[k] = weir_ops[k]->open(&env);
 			if (!w->op[k])
 				goto oom; /* only at start-up, before any input */
@@ -1139,8 +1176,10 @@ int weir_engine_close(struct weir_engine *e, struct weir_engine_stats *st, char 
 		for (int k = 0; k < e->nops; k++)
 			weir_ops[k]->close(e->w[i].op[k]);
 		weir_store_close(e->w[i].ro);
-		fifo_destroy(&e->w[i].in);
-		free(e->gid_cache[i]);
+		pthread_mutex_destroy(&e->w[i].ring_mu);
+		pthread_cond_destroy(&e->w[i].ring_cv);
+		for (int k = 0; k < MAX_OPS; k++)
+			free(e->gid_cache[i][k]);
 	}
 	for (uint32_t i = 0; i < e->nbatches; i++) {
 		weir_arena_free(&e->all_batches[i].arena);

@@ -552,7 +552,7 @@ static int chat_put(struct weir_rec *h, struct weir_writer *wr)
 		return WEIR_ENOMEM;
 	int rc = 0;
 	for (uint32_t i = 0; i < r->nusers && !rc; i++)
-		rc = weir_writer_user(wr, r->h.worker, r->uids[i], r->unames[i], &gids[i]);
+		rc = weir_writer_user(wr, &r->h, r->uids[i], r->unames[i], &gids[i]);
 	if (!rc)
 		rc = weir_store_chat_put(weir_writer_store(wr), r, gids);
 	free(gids);

@@ -347,7 +347,7 @@ static int rec_put(struct weir_rec *h, struct weir_writer *wr)
 		return WEIR_ENOMEM;
 	int rc = 0;
 	for (uint32_t i = 0; i < r->n && !rc; i++)
-		rc = weir_writer_user(wr, r->h.worker, r->uids[i], weir_presence_name(r->names, r->uids[i]),
+		rc = weir_writer_user(wr, &r->h, r->uids[i], weir_presence_name(r->names, r->uids[i]),
 				      &gids[i]);
 	if (!rc) {
 		/* distinct local ids are distinct names, hence distinct global ids */
