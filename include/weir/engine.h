@@ -33,6 +33,7 @@ struct weir_engine_opts {
 	int64_t checkpoint_interval_ms; /* files: results + position committed together this often */
 	bool force;                    /* ingest files even if a checkpoint says they are complete */
 	int64_t dedup_horizon_ms;      /* message ids kept in memory this long (event time), then read back */
+	int64_t max_future_ms;         /* events later than now + this are dead letters; <= 0: no limit */
 	bool progress;                 /* progress line on stderr */
 	volatile sig_atomic_t *stop;   /* set by a signal handler: stop reading */
 };

@@ -66,6 +66,7 @@ enum weir_reason {
 	WEIR_R_BAD_TIMESTAMP,    /* ts neither RFC 3339 nor integer ms, or out of range */
 	WEIR_R_IRC_MALFORMED,    /* not an IRC line */
 	WEIR_R_IRC_NO_CHANNEL,   /* PRIVMSG without a #channel target */
+	WEIR_R_FUTURE_TIMESTAMP, /* ts later than now + --max-future (a wrong clock) */
 	WEIR_R_COUNT
 };
 

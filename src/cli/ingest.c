@@ -34,6 +34,8 @@ static const char usage[] =
 	"                         together this often (default 5s); a killed ingest run again\n"
 	"                         resumes there, and a file read to its end is skipped\n"
 	"  --force                ingest files again even if this store has them complete\n"
+	"  --max-future DUR       events timed later than now + DUR are dead letters\n"
+	"                         (future_timestamp; default 1d, 0 = no limit)\n"
 	"  --dedup-horizon DUR    message ids stay in memory this long in event time, then\n"
 	"                         are read back from the store when needed (default 15m)\n"
 	"  --reference FILE       load a streamers or games table (CSV or JSON) first;\n"
@@ -196,6 +198,7 @@ int weir_cmd_ingest(int argc, char **argv)
 		{"checkpoint-interval", required_argument, 0, 'K'},
 		{"force", no_argument, 0, 'X'},
 		{"dedup-horizon", required_argument, 0, 'H'},
+		{"max-future", required_argument, 0, 'F'},
 		{"reference", required_argument, 0, 'R'},
 		{"keywords", required_argument, 0, 'k'},   {"keywords-file", required_argument, 0, 'W'},
 		{"help", no_argument, 0, 'h'},             {0, 0, 0, 0},
@@ -251,6 +254,12 @@ int weir_cmd_ingest(int argc, char **argv)
 			break;
 		case 'X':
 			o.force = true;
+			break;
+		case 'F':
+			if (weir_duration_parse(optarg, &o.max_future_ms) != 0) {
+				weir_cli_err("ingest", "--max-future: expected a duration like 1d, got '%s'", optarg);
+				return 2;
+			}
 			break;
 		case 'H':
 			if (weir_duration_parse(optarg, &o.dedup_horizon_ms) != 0) {

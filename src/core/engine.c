@@ -230,6 +230,7 @@ struct weir_engine {
 	struct weir_dlq dlq;
 	struct weir_engine_stats st;
 	int64_t max_ts;
+	int64_t future_limit; /* wall clock + max_future, refreshed now and then */
 	char *buf;
 	size_t bufcap;
 	uint64_t t0;
@@ -251,6 +252,7 @@ void weir_engine_opts_default(struct weir_engine_opts *o)
 	o->commit_interval_ms = 1000;
 	o->checkpoint_interval_ms = 5000;
 	o->dedup_horizon_ms = 15 * WEIR_MS_PER_MIN;
+	o->max_future_ms = WEIR_MS_PER_DAY;
 }
 
 /* WEIR_DEBUG=1: each thread reports its CPU time when it ends (profiling aid). */
@@ -714,6 +716,16 @@ static int one_line(struct weir_engine *e, const char *source, uint64_t lineno, 
 			return 0;
 		}
 	}
+	if (e->o.max_future_ms > 0 && ev->ts > e->future_limit) {
+		/* A clock years ahead would drag the watermark along and make every
+		 * later event late: refuse the event, not the time. */
+		if ((e->st.lines & 0xfff) == 0 || e->future_limit == 0)
+			e->future_limit = weir_wall_ms() + e->o.max_future_ms;
+		if (ev->ts > e->future_limit) {
+			dead(e, source, lineno, WEIR_R_FUTURE_TIMESTAMP, "ts", p, n, 0);
+			return 0;
+		}
+	}
 	ev->line = lineno;
 	b->arena_bytes += n;
 	e->st.events++;
@@ -1058,6 +1070,7 @@ int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out,
 	e->o.dead_letter_path = e->dlq_path;
 	e->nworkers = o->threads;
 	e->max_ts = INT64_MIN;
+	e->future_limit = weir_wall_ms() + o->max_future_ms;
 	e->st.min_ts = INT64_MAX;
 	e->st.max_ts = INT64_MIN;
 	e->t0 = weir_now_ns();

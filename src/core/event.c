@@ -21,7 +21,7 @@ static const char *const platform_names[WEIR_PLATFORM_COUNT] = {"none", "twitch"
 static const char *const reason_names[WEIR_R_COUNT] = {
 	"ok",           "invalid_json",  "not_object",   "invalid_utf8",     "nul_byte",
 	"line_too_long", "missing_field", "wrong_type",   "bad_value",        "unknown_kind",
-	"unknown_platform", "bad_timestamp", "irc_malformed", "irc_no_channel",
+	"unknown_platform", "bad_timestamp", "irc_malformed", "irc_no_channel", "future_timestamp",
 };
 
 const char *weir_kind_name(int kind)

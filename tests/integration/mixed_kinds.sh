@@ -17,6 +17,17 @@ query_csv "$T/tiny.db" user-schedule --user alice >"$T/alice.csv"
 query_csv "$T/tiny.db" top-users --channel c >"$T/tu.csv"
 grep -q '^alice,1$' "$T/tu.csv" || fail "top-users: $(cat "$T/tu.csv")"
 
+# a clock 10 years ahead: a counted dead letter, and the watermark is not dragged along
+cat >"$T/future.ndjson" <<'NDJSON'
+{"kind":"chat","platform":"twitch","ts":"2026-11-20T10:00:00Z","channel":"c","user":"a","text":"x"}
+{"kind":"chat","platform":"twitch","ts":"2036-11-20T10:00:01Z","channel":"c","user":"b","text":"from the future"}
+{"kind":"chat","platform":"twitch","ts":"2026-11-20T10:00:02Z","channel":"c","user":"c","text":"y"}
+NDJSON
+run_ok ingest --store "sqlite:$T/future.db" --dead-letter "$T/future.dead" --summary json "$T/future.ndjson"
+[ "$(json_get "$T/out" reasons.future_timestamp)" = 1 ] || fail "future line not dead-lettered: $(cat "$T/out")"
+[ "$(json_get "$T/out" late)" = 0 ] || fail "the future line made later events late: $(cat "$T/out")"
+grep -q '"reason":"future_timestamp"' "$T/future.dead" || fail "no future_timestamp dead letter"
+
 "$WEIR" sim --seed 5 --span 3h --channels 12 --users 2000 -o "$T/all.ndjson" --reference "$T/ref" 2>"$T/sim.err" ||
 	fail "weir sim: $(cat "$T/sim.err")"
 for th in 1 3; do
