@@ -170,6 +170,77 @@ static void *fifo_pop(struct fifo *q, int timeout_ms)
 	return item;
 }
 
+/*
+ * The reader -> worker queue: single producer, single consumer, lock-free.
+ * The ring never fills (RING_CAP > the number of batches). An idle worker
+ * spins briefly, then sleeps; the reader wakes it only when it said so
+ * (`sleeping`): the common path takes no lock at all.
+ */
+struct spsc {
+	struct batch *slot[RING_CAP];
+	_Atomic uint32_t head, tail;
+	atomic_int sleeping;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+static void spsc_init(struct spsc *q)
+{
+	memset(q->slot, 0, sizeof(q->slot));
+	atomic_init(&q->head, 0);
+	atomic_init(&q->tail, 0);
+	atomic_init(&q->sleeping, 0);
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+}
+
+static void spsc_destroy(struct spsc *q)
+{
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->cv);
+}
+
+static void spsc_push(struct spsc *q, struct batch *b)
+{
+	uint32_t t = atomic_load_explicit(&q->tail, memory_order_relaxed);
+	q->slot[t % RING_CAP] = b;
+	atomic_store(&q->tail, t + 1); /* seq_cst: pairs with the consumer's sleeping/tail */
+	if (atomic_load(&q->sleeping)) {
+		pthread_mutex_lock(&q->mu);
+		pthread_cond_signal(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+	}
+}
+
+static struct batch *spsc_pop(struct spsc *q)
+{
+	uint32_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
+	for (int spin = 0;; spin++) {
+		if (atomic_load_explicit(&q->tail, memory_order_acquire) != h) {
+			struct batch *b = q->slot[h % RING_CAP];
+			atomic_store_explicit(&q->head, h + 1, memory_order_release);
+			return b;
+		}
+		if (spin < 200) {
+			cpu_relax();
+			continue;
+		}
+		pthread_mutex_lock(&q->mu);
+		atomic_store(&q->sleeping, 1);
+		while (atomic_load(&q->tail) == h)
+			pthread_cond_wait(&q->cv, &q->mu);
+		atomic_store(&q->sleeping, 0);
+		pthread_mutex_unlock(&q->mu);
+	}
+}
+
 struct worker {
 	struct weir_engine *e;
 	int id;
@@ -188,10 +259,7 @@ struct worker {
 	} ectx[MAX_OPS];
 	/* batches to process: a ring (a batch is in every worker's ring at once,
 	 * so it cannot be linked through itself) */
-	struct batch *ring[RING_CAP];
-	uint32_t ring_head, ring_len;
-	pthread_mutex_t ring_mu;
-	pthread_cond_t ring_cv;
+	struct spsc ring;
 };
 
 struct weir_writer {
@@ -532,13 +600,7 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	struct weir_engine *e = w->e;
 	for (;;) {
-		pthread_mutex_lock(&w->ring_mu);
-		while (!w->ring_len)
-			pthread_cond_wait(&w->ring_cv, &w->ring_mu);
-		struct batch *b = w->ring[w->ring_head];
-		w->ring_head = (w->ring_head + 1) % RING_CAP;
-		w->ring_len--;
-		pthread_mutex_unlock(&w->ring_mu);
+		struct batch *b = spsc_pop(&w->ring);
 		int final = b->final;
 		if (!w->err) {
 			uint32_t n = b->nidx[w->id];
@@ -603,11 +665,7 @@ static void dispatch(struct weir_engine *e, int final)
 	atomic_store(&b->refs, e->nworkers);
 	for (int i = 0; i < e->nworkers; i++) {
 		struct worker *w = &e->w[i];
-		pthread_mutex_lock(&w->ring_mu);
-		w->ring[(w->ring_head + w->ring_len) % RING_CAP] = b;
-		w->ring_len++;
-		pthread_cond_signal(&w->ring_cv);
-		pthread_mutex_unlock(&w->ring_mu);
+		spsc_push(&w->ring, b);
 	}
 }
 
@@ -1114,8 +1172,7 @@ int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out,
 		struct worker *w = &e->w[i];
 		w->e = e;
 		w->id = i;
-		pthread_mutex_init(&w->ring_mu, NULL);
-		pthread_cond_init(&w->ring_cv, NULL);
+		spsc_init(&w->ring);
 		struct weir_op_env env = {.worker = (uint16_t)i,
 					  .emit = emit_rec,
 					  .store_ro = store_ro,
@@ -1189,8 +1246,7 @@ int weir_engine_close(struct weir_engine *e, struct weir_engine_stats *st, char 
 		for (int k = 0; k < e->nops; k++)
 			weir_ops[k]->close(e->w[i].op[k]);
 		weir_store_close(e->w[i].ro);
-		pthread_mutex_destroy(&e->w[i].ring_mu);
-		pthread_cond_destroy(&e->w[i].ring_cv);
+		spsc_destroy(&e->w[i].ring);
 		for (int k = 0; k < MAX_OPS; k++)
 			free(e->gid_cache[i][k]);
 	}
