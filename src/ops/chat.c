@@ -568,9 +568,22 @@ static void chat_free(struct weir_rec *h)
 static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, struct cwin *w)
 {
 	struct weir_arena a;
-	weir_arena_init(&a, 16 * 1024);
+	if (sort_ids(s, &w->users) != 0 || (w->grain == WEIR_GRAIN_HOUR && sort_ids(s, &w->wids) != 0))
+		return WEIR_ENOMEM;
+	/* Size the record's arena to what it will hold: one allocation per record
+	 * (hundreds of thousands of small records cross to the writer). */
+	uint32_t nu0 = 0, nd0 = 0;
+	for (uint32_t i = 0; i < w->users.n; i++)
+		if (i == 0 || w->users.v[i] != w->users.v[i - 1])
+			nu0++;
+	for (uint32_t i = 0; w->grain == WEIR_GRAIN_HOUR && i < w->wids.n; i++)
+		if (i == 0 || w->wids.v[i] != w->wids.v[i - 1])
+			nd0++;
+	size_t need = sizeof(struct weir_chat_rec) + (size_t)(nu0 + 1) * (2 * sizeof(uint32_t) + sizeof(struct weir_str)) +
+		      (size_t)w->nnew * sizeof(uint64_t) + (size_t)nd0 * sizeof(struct weir_wordcount) + 64;
+	weir_arena_init(&a, need);
 	struct weir_chat_rec *r = weir_arena_alloc(&a, sizeof(*r));
-	if (!r || sort_ids(s, &w->users) != 0)
+	if (!r)
 		goto oom;
 	memset(r, 0, sizeof(*r));
 	r->h.put = chat_put;
@@ -616,8 +629,6 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 		r->nids = w->nnew;
 	}
 	if (w->grain == WEIR_GRAIN_HOUR && w->wids.n) {
-		if (sort_ids(s, &w->wids) != 0)
-			goto oom;
 		uint32_t nd = 0;
 		for (uint32_t i = 0; i < w->wids.n; i++)
 			if (i == 0 || w->wids.v[i] != w->wids.v[i - 1])
