@@ -18,7 +18,7 @@ extern "C" {
 enum {
 	WEIR_OK = 0,
 	WEIR_ENOMEM = -1,  /* out of memory */
-	WEIR_EIO = -2,     /* read or write failed (errno tells) */
+	WEIR_EIO = -2,	   /* read or write failed (errno tells) */
 	WEIR_EINVAL = -3,  /* bad argument, flag or config value */
 	WEIR_ESTORE = -4,  /* the store refused an operation */
 	WEIR_ENOENT = -5,  /* file or object not found */
@@ -49,7 +49,7 @@ struct weir_arena {
 };
 
 void weir_arena_init(struct weir_arena *a, size_t chunk_size);
-void *weir_arena_alloc(struct weir_arena *a, size_t n); /* 8-aligned; NULL on OOM */
+void *weir_arena_alloc(struct weir_arena *a, size_t n);			/* 8-aligned; NULL on OOM */
 char *weir_arena_strdup(struct weir_arena *a, const char *p, size_t n); /* NUL-terminated copy */
 void weir_arena_reset(struct weir_arena *a);
 void weir_arena_free(struct weir_arena *a);

@@ -23,19 +23,19 @@
 enum weir_format { WEIR_FMT_NDJSON = 0, WEIR_FMT_IRC = 1 };
 
 struct weir_engine_opts {
-	int format;                    /* enum weir_format */
-	const char *store_uri;         /* "sqlite:PATH" */
-	const char *dead_letter_path;  /* NDJSON file of rejected lines */
-	int64_t lateness_ms;           /* allowed lateness (watermark = max ts - this) */
-	int threads;                   /* worker threads */
-	size_t max_line;               /* longer lines are dead letters */
-	int64_t commit_interval_ms;    /* writer commits at least this often (unseekable input) */
+	int format;			/* enum weir_format */
+	const char *store_uri;		/* "sqlite:PATH" */
+	const char *dead_letter_path;	/* NDJSON file of rejected lines */
+	int64_t lateness_ms;		/* allowed lateness (watermark = max ts - this) */
+	int threads;			/* worker threads */
+	size_t max_line;		/* longer lines are dead letters */
+	int64_t commit_interval_ms;	/* writer commits at least this often (unseekable input) */
 	int64_t checkpoint_interval_ms; /* files: results + position committed together this often */
-	bool force;                    /* ingest files even if a checkpoint says they are complete */
-	int64_t dedup_horizon_ms;      /* message ids kept in memory this long (event time), then read back */
-	int64_t max_future_ms;         /* events later than now + this are dead letters; <= 0: no limit */
-	bool progress;                 /* progress line on stderr */
-	volatile sig_atomic_t *stop;   /* set by a signal handler: stop reading */
+	bool force;			/* ingest files even if a checkpoint says they are complete */
+	int64_t dedup_horizon_ms;    /* message ids kept in memory this long (event time), then read back */
+	int64_t max_future_ms;	     /* events later than now + this are dead letters; <= 0: no limit */
+	bool progress;		     /* progress line on stderr */
+	volatile sig_atomic_t *stop; /* set by a signal handler: stop reading */
 };
 
 void weir_engine_opts_default(struct weir_engine_opts *o);

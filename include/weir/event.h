@@ -44,7 +44,7 @@ enum weir_platform {
 
 const char *weir_kind_name(int kind);
 const char *weir_platform_name(int platform);
-int weir_kind_from(const char *p, size_t n);     /* WEIR_KIND_NONE if unknown */
+int weir_kind_from(const char *p, size_t n);	 /* WEIR_KIND_NONE if unknown */
 int weir_platform_from(const char *p, size_t n); /* WEIR_PLATFORM_NONE if unknown */
 
 /*
@@ -53,19 +53,19 @@ int weir_platform_from(const char *p, size_t n); /* WEIR_PLATFORM_NONE if unknow
  */
 enum weir_reason {
 	WEIR_R_OK = 0,
-	WEIR_R_INVALID_JSON,     /* not parseable JSON */
-	WEIR_R_NOT_OBJECT,       /* JSON, but not an object */
-	WEIR_R_INVALID_UTF8,     /* bytes that are not UTF-8 */
-	WEIR_R_NUL_BYTE,         /* a NUL byte in the line */
-	WEIR_R_LINE_TOO_LONG,    /* longer than --max-line */
-	WEIR_R_MISSING_FIELD,    /* a required field is absent (detail: its name) */
-	WEIR_R_WRONG_TYPE,       /* a field has the wrong JSON type (detail: its name) */
-	WEIR_R_BAD_VALUE,        /* right type, impossible value, e.g. followers < 0 */
-	WEIR_R_UNKNOWN_KIND,     /* kind not one of the five */
+	WEIR_R_INVALID_JSON,	 /* not parseable JSON */
+	WEIR_R_NOT_OBJECT,	 /* JSON, but not an object */
+	WEIR_R_INVALID_UTF8,	 /* bytes that are not UTF-8 */
+	WEIR_R_NUL_BYTE,	 /* a NUL byte in the line */
+	WEIR_R_LINE_TOO_LONG,	 /* longer than --max-line */
+	WEIR_R_MISSING_FIELD,	 /* a required field is absent (detail: its name) */
+	WEIR_R_WRONG_TYPE,	 /* a field has the wrong JSON type (detail: its name) */
+	WEIR_R_BAD_VALUE,	 /* right type, impossible value, e.g. followers < 0 */
+	WEIR_R_UNKNOWN_KIND,	 /* kind not one of the five */
 	WEIR_R_UNKNOWN_PLATFORM, /* platform not one of the four */
-	WEIR_R_BAD_TIMESTAMP,    /* ts neither RFC 3339 nor integer ms, or out of range */
-	WEIR_R_IRC_MALFORMED,    /* not an IRC line */
-	WEIR_R_IRC_NO_CHANNEL,   /* PRIVMSG without a #channel target */
+	WEIR_R_BAD_TIMESTAMP,	 /* ts neither RFC 3339 nor integer ms, or out of range */
+	WEIR_R_IRC_MALFORMED,	 /* not an IRC line */
+	WEIR_R_IRC_NO_CHANNEL,	 /* PRIVMSG without a #channel target */
 	WEIR_R_FUTURE_TIMESTAMP, /* ts later than now + --max-future (a wrong clock) */
 	WEIR_R_COUNT
 };
@@ -74,32 +74,32 @@ const char *weir_reason_name(int reason);
 
 /* Per-event flags. */
 enum {
-	WEIR_EV_LATE = 1 << 0,   /* its window had closed when it arrived */
+	WEIR_EV_LATE = 1 << 0,	 /* its window had closed when it arrived */
 	WEIR_EV_HAS_TS = 1 << 1, /* ts came from the data (not the receive time) */
 };
 
 struct weir_event {
-	uint8_t kind;     /* enum weir_kind */
+	uint8_t kind;	  /* enum weir_kind */
 	uint8_t platform; /* enum weir_platform */
 	uint8_t flags;
-	int8_t live;     /* stream: 0/1 */
+	int8_t live;	 /* stream: 0/1 */
 	uint32_t nitems; /* chatters: users; post: hashtags; chat: badges */
-	int64_t ts;      /* event time, ms UTC */
-	uint64_t line;   /* 1-based line number in its source */
+	int64_t ts;	 /* event time, ms UTC */
+	uint64_t line;	 /* 1-based line number in its source */
 
 	struct weir_str channel; /* chat, followers, stream, chatters; lowercased */
-	struct weir_str user;    /* chat: login; post: author */
-	struct weir_str text;    /* chat, post */
-	struct weir_str id;      /* chat: message id; post: post id */
+	struct weir_str user;	 /* chat: login; post: author */
+	struct weir_str text;	 /* chat, post */
+	struct weir_str id;	 /* chat: message id; post: post id */
 	struct weir_str user_id, display_name;
-	struct weir_str streamer;                  /* followers */
-	struct weir_str game, language, title;     /* stream; post: language in `language` */
+	struct weir_str streamer;		   /* followers */
+	struct weir_str game, language, title;	   /* stream; post: language in `language` */
 	struct weir_str location, author_location; /* post */
-	const struct weir_str *items;              /* chatters users / post hashtags / chat badges */
+	const struct weir_str *items;		   /* chatters users / post hashtags / chat badges */
 
-	int64_t count;      /* followers: followers; post: author followers */
-	int64_t viewers;    /* stream */
-	int64_t started_at; /* stream, ms */
+	int64_t count;			       /* followers: followers; post: author followers */
+	int64_t viewers;		       /* stream */
+	int64_t started_at;		       /* stream, ms */
 	int64_t likes, shares, replies, views; /* post */
 };
 
@@ -139,7 +139,7 @@ bool weir_utf8_valid(const char *p, size_t n);
 #define WEIR_IRC_MAX_CMDS 32
 struct weir_irc_state {
 	int64_t last_prefix_ms; /* WEIR_ABSENT until a prefixed line is seen */
-	int64_t tz_offset_ms;   /* added to convert prefix local time to UTC (default 0) */
+	int64_t tz_offset_ms;	/* added to convert prefix local time to UTC (default 0) */
 	uint64_t skipped_total;
 	uint32_t ncmds;
 	struct {

@@ -38,9 +38,9 @@ struct weir_writer;
 struct weir_rec {
 	struct weir_rec *next; /* queue link: first, see engine.c */
 	uint16_t worker;       /* producing worker (for weir_writer_user) */
-	uint8_t op;            /* producing operator's index in weir_ops[] (set by emit) */
-	uint8_t stop;          /* engine-internal: the writer's stop marker */
-	uint64_t seq;          /* set by emit: the producing worker's record number, from 1 */
+	uint8_t op;	       /* producing operator's index in weir_ops[] (set by emit) */
+	uint8_t stop;	       /* engine-internal: the writer's stop marker */
+	uint64_t seq;	       /* set by emit: the producing worker's record number, from 1 */
 	/* Merge into the store; runs on the writer thread inside a transaction.
 	 * Returns 0 or a WEIR_E* code. */
 	int (*put)(struct weir_rec *r, struct weir_writer *w);
@@ -81,15 +81,15 @@ struct weir_op_stats {
 	uint64_t duplicates;  /* dropped: id seen before */
 	uint64_t corrections; /* records emitted for windows reopened by late events */
 	uint64_t records;
-	uint64_t expired;     /* not applied: later than the operator's horizon for corrections */
-	uint64_t rejected;    /* not applied: a value the operator cannot accept (documented per family) */
+	uint64_t expired;  /* not applied: later than the operator's horizon for corrections */
+	uint64_t rejected; /* not applied: a value the operator cannot accept (documented per family) */
 };
 
 #define WEIR_OP_KIND(k) (1u << (k))
 
 struct weir_op {
 	const char *name;
-	unsigned kinds; /* WEIR_OP_KIND() bits of the event kinds it consumes */
+	unsigned kinds;				      /* WEIR_OP_KIND() bits of the event kinds it consumes */
 	void *(*open)(const struct weir_op_env *env); /* NULL on out of memory */
 	int (*add)(void *st, const struct weir_event *ev);
 	int (*advance)(void *st, int64_t watermark); /* INT64_MAX: close everything */

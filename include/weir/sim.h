@@ -41,35 +41,36 @@ enum weir_sim_format {
 
 /* Bit of a kind in weir_sim_opts.kinds. */
 #define WEIR_SIM_KIND(k) (1u << (k))
-#define WEIR_SIM_ALL_KINDS                                                                               \
-	(WEIR_SIM_KIND(WEIR_KIND_CHAT) | WEIR_SIM_KIND(WEIR_KIND_FOLLOWERS) | WEIR_SIM_KIND(WEIR_KIND_STREAM) | \
-	 WEIR_SIM_KIND(WEIR_KIND_CHATTERS) | WEIR_SIM_KIND(WEIR_KIND_POST))
+#define WEIR_SIM_ALL_KINDS                                                                                   \
+	(WEIR_SIM_KIND(WEIR_KIND_CHAT) | WEIR_SIM_KIND(WEIR_KIND_FOLLOWERS) |                                \
+	 WEIR_SIM_KIND(WEIR_KIND_STREAM) | WEIR_SIM_KIND(WEIR_KIND_CHATTERS) |                               \
+	 WEIR_SIM_KIND(WEIR_KIND_POST))
 
 /* Default start of historical generation: 2026-11-20T00:00:00Z. */
 #define WEIR_SIM_DEFAULT_START 1795132800000LL
 
 struct weir_sim_opts {
-	uint64_t seed;        /* default 1 */
-	int64_t start_ms;     /* event time of the start; default WEIR_SIM_DEFAULT_START */
-	int64_t span_ms;      /* event time covered; default one day; INT64_MAX = unbounded */
-	double rate;          /* > 0: chat messages per second on average, no daily cycle (live use);
-			       * 0: the density of the span (--messages, or 0.1/s per channel) */
-	uint64_t messages;    /* > 0: exactly this many chat messages, then chat stops */
-	int format;           /* enum weir_sim_format */
-	unsigned kinds;       /* WEIR_SIM_KIND() bits; default all five (chat only for IRC) */
-	uint32_t channels;    /* streamers (Twitch channels); default 100 */
-	uint32_t users;       /* chatting users; default 20000 */
+	uint64_t seed;	       /* default 1 */
+	int64_t start_ms;      /* event time of the start; default WEIR_SIM_DEFAULT_START */
+	int64_t span_ms;       /* event time covered; default one day; INT64_MAX = unbounded */
+	double rate;	       /* > 0: chat messages per second on average, no daily cycle (live use);
+				* 0: the density of the span (--messages, or 0.1/s per channel) */
+	uint64_t messages;     /* > 0: exactly this many chat messages, then chat stops */
+	int format;	       /* enum weir_sim_format */
+	unsigned kinds;	       /* WEIR_SIM_KIND() bits; default all five (chat only for IRC) */
+	uint32_t channels;     /* streamers (Twitch channels); default 100 */
+	uint32_t users;	       /* chatting users; default 20000 */
 	uint32_t chatters_cap; /* most users in one chatters snapshot; default 1000 */
-	double dup_rate;      /* exact duplicate lines; default 0.001 */
-	double late_rate;     /* lines emitted 1-120 s after their time; default 0.002 */
-	double bad_rate;      /* extra malformed lines; default 0.0005 */
+	double dup_rate;       /* exact duplicate lines; default 0.001 */
+	double late_rate;      /* lines emitted 1-120 s after their time; default 0.002 */
+	double bad_rate;       /* extra malformed lines; default 0.0005 */
 };
 
 /* Counts of what has been written so far. */
 struct weir_sim_stats {
-	uint64_t lines;                    /* every line returned */
-	uint64_t events[WEIR_KIND_COUNT];  /* fresh well-formed events by kind (duplicates excluded) */
-	uint64_t dups, late, bad;          /* imperfections, by kind of imperfection */
+	uint64_t lines;			  /* every line returned */
+	uint64_t events[WEIR_KIND_COUNT]; /* fresh well-formed events by kind (duplicates excluded) */
+	uint64_t dups, late, bad;	  /* imperfections, by kind of imperfection */
 };
 
 struct weir_sim;

@@ -41,11 +41,11 @@ struct weir_chat_rec {
 	int64_t start; /* window start, ms */
 	uint64_t messages, words;
 	uint32_t nusers;
-	const uint32_t *uids;           /* worker-local user ids */
-	const struct weir_str *unames;  /* their names */
-	const uint32_t *ucounts;        /* hour only: messages per user, else NULL */
+	const uint32_t *uids;	       /* worker-local user ids */
+	const struct weir_str *unames; /* their names */
+	const uint32_t *ucounts;       /* hour only: messages per user, else NULL */
 	uint32_t nids;
-	const uint64_t *ids;            /* minute only: new message id hashes */
+	const uint64_t *ids; /* minute only: new message id hashes */
 	uint32_t nwords;
 	const struct weir_wordcount *wordv; /* hour only: sorted by bytes */
 	struct weir_arena arena;
@@ -91,10 +91,10 @@ struct sqlite3_stmt *weir_store_prepare(struct weir_store *s, const char *sql);
  */
 struct weir_checkpoint {
 	uint64_t offset;     /* bytes (decompressed) of complete lines consumed */
-	uint64_t line;       /* lines consumed */
-	int64_t max_ts;      /* the watermark's base, INT64_MIN if none */
+	uint64_t line;	     /* lines consumed */
+	int64_t max_ts;	     /* the watermark's base, INT64_MIN if none */
 	int64_t dead_offset; /* size of the dead-letter file at that point */
-	bool complete;       /* the source was read to its end */
+	bool complete;	     /* the source was read to its end */
 };
 /* 1 and fills ck when a checkpoint exists, 0 when not, or WEIR_E*. */
 int weir_store_checkpoint_get(struct weir_store *s, const char *source, struct weir_checkpoint *ck);
@@ -145,17 +145,17 @@ struct weir_query_args {
 	const char *channel, *user, *platform, *streamer, *game, *genre, *language, *console;
 	const char *by, *a, *b, *tag, *keyword;
 	int64_t from, to; /* WEIR_ABSENT when not given */
-	int64_t day;      /* --day: start of a UTC day, or WEIR_ABSENT */
-	int window;       /* enum weir_grain, -1 = the query's default */
-	int64_t limit;    /* -1 = the query's default */
+	int64_t day;	  /* --day: start of a UTC day, or WEIR_ABSENT */
+	int window;	  /* enum weir_grain, -1 = the query's default */
+	int64_t limit;	  /* -1 = the query's default */
 };
 
 /* One named query. run() fills res (columns, types, rows); a bad argument
  * is WEIR_EINVAL with a message in err naming it. */
 struct weir_query_def {
 	const char *name;
-	const char *usage;  /* one line for --help: filters and columns */
-	unsigned filters;   /* WEIR_QF_* it accepts */
+	const char *usage; /* one line for --help: filters and columns */
+	unsigned filters;  /* WEIR_QF_* it accepts */
 	int (*run)(struct weir_store *s, const struct weir_query_args *a, struct weir_result *res, char *err,
 		   size_t errcap);
 };

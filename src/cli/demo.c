@@ -16,18 +16,17 @@
 #include "weir/store.h"
 #include "cli/cli.h"
 
-static const char usage[] =
-	"usage: weir demo [options]\n"
-	"\n"
-	"Runs the simulator live through the pipeline into a store and prints a\n"
-	"summary every 2 s until Ctrl-C.\n"
-	"\n"
-	"  --rate N          chat messages per second (default 300)\n"
-	"  --seed N          simulator seed (default: from the clock)\n"
-	"  --store URI       default sqlite:weir-demo.db\n"
-	"  --channels N      simulated channels (default 50)\n"
-	"  --duration DUR    stop after this long (default: until Ctrl-C)\n"
-	"  --threads N       worker threads (default: cores)\n";
+static const char usage[] = "usage: weir demo [options]\n"
+			    "\n"
+			    "Runs the simulator live through the pipeline into a store and prints a\n"
+			    "summary every 2 s until Ctrl-C.\n"
+			    "\n"
+			    "  --rate N          chat messages per second (default 300)\n"
+			    "  --seed N          simulator seed (default: from the clock)\n"
+			    "  --store URI       default sqlite:weir-demo.db\n"
+			    "  --channels N      simulated channels (default 50)\n"
+			    "  --duration DUR    stop after this long (default: until Ctrl-C)\n"
+			    "  --threads N       worker threads (default: cores)\n";
 
 static volatile sig_atomic_t stop_flag;
 
@@ -44,7 +43,8 @@ static void print_top(const char *uri, int64_t now)
 	char err[256];
 	if (weir_store_open(uri, true, &s, err, sizeof(err)) != 0)
 		return;
-	struct weir_query_args a = {.from = now - 5 * WEIR_MS_PER_MIN, .to = WEIR_ABSENT, .window = -1, .limit = -1};
+	struct weir_query_args a = {
+	    .from = now - 5 * WEIR_MS_PER_MIN, .to = WEIR_ABSENT, .window = -1, .limit = -1};
 	struct weir_result r;
 	if (weir_store_query(s, "chat-minutes", &a, &r, err, sizeof(err)) == 0 && r.nrows) {
 		/* latest minute present */
@@ -83,10 +83,10 @@ static void print_top(const char *uri, int64_t now)
 int weir_cmd_demo(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"rate", required_argument, 0, 'r'},     {"seed", required_argument, 0, 'S'},
-		{"store", required_argument, 0, 's'},    {"duration", required_argument, 0, 'd'},
-		{"channels", required_argument, 0, 'c'}, {"threads", required_argument, 0, 't'},
-		{"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
+	    {"rate", required_argument, 0, 'r'},     {"seed", required_argument, 0, 'S'},
+	    {"store", required_argument, 0, 's'},    {"duration", required_argument, 0, 'd'},
+	    {"channels", required_argument, 0, 'c'}, {"threads", required_argument, 0, 't'},
+	    {"help", no_argument, 0, 'h'},	     {0, 0, 0, 0},
 	};
 	struct weir_engine_opts eo;
 	weir_engine_opts_default(&eo);
@@ -118,7 +118,8 @@ int weir_cmd_demo(int argc, char **argv)
 			break;
 		case 'd':
 			if (weir_duration_parse(optarg, &duration) != 0) {
-				weir_cli_err("demo", "--duration: expected a duration like 30s, got '%s'", optarg);
+				weir_cli_err("demo", "--duration: expected a duration like 30s, got '%s'",
+					     optarg);
 				return 2;
 			}
 			break;

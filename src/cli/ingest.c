@@ -16,35 +16,35 @@
 #include "ops/posts.h"
 
 static const char usage[] =
-	"usage: weir ingest [options] FILE... | -\n"
-	"\n"
-	"Reads NDJSON events (or Twitch IRC logs) to the end, computes every\n"
-	"analytic and stores the results. FILE may be plain, .gz or .zst (told\n"
-	"apart by content); - reads standard input.\n"
-	"\n"
-	"  --format ndjson|irc    input format (default ndjson)\n"
-	"  --store URI            sqlite:PATH (default $WEIR_STORE or sqlite:weir.db)\n"
-	"  --dead-letter FILE     where rejected lines go (default: beside the store,\n"
-	"                         PATH without .db + .dead.ndjson)\n"
-	"  --lateness DUR         allowed lateness, e.g. 5s, 250ms, 2m (default 5s)\n"
-	"  --threads N            worker threads (default: number of cores)\n"
-	"  --max-line BYTES       longer lines are dead letters (default 1048576)\n"
-	"  --commit-interval DUR  stdin: the writer commits at least this often (default 1s)\n"
-	"  --checkpoint-interval DUR  files: results and the read position are committed\n"
-	"                         together this often (default 5s); a killed ingest run again\n"
-	"                         resumes there, and a file read to its end is skipped\n"
-	"  --force                ingest files again even if this store has them complete\n"
-	"  --max-future DUR       events timed later than now + DUR are dead letters\n"
-	"                         (future_timestamp; default 1d, 0 = no limit)\n"
-	"  --dedup-horizon DUR    message ids stay in memory this long in event time, then\n"
-	"                         are read back from the store when needed (default 15m)\n"
-	"  --reference FILE       load a streamers or games table (CSV or JSON) first;\n"
-	"                         repeatable; with no FILE... it only loads the tables\n"
-	"  --keywords K1,K2,...   filter terms for the keywords query (posts that contain\n"
-	"                         the term's words, case-insensitively); repeatable\n"
-	"  --keywords-file FILE   the same, one term per line\n"
-	"  --summary text|json    summary format on stdout (default text)\n"
-	"  --progress / --no-progress   progress line on stderr (default: when a terminal)\n";
+    "usage: weir ingest [options] FILE... | -\n"
+    "\n"
+    "Reads NDJSON events (or Twitch IRC logs) to the end, computes every\n"
+    "analytic and stores the results. FILE may be plain, .gz or .zst (told\n"
+    "apart by content); - reads standard input.\n"
+    "\n"
+    "  --format ndjson|irc    input format (default ndjson)\n"
+    "  --store URI            sqlite:PATH (default $WEIR_STORE or sqlite:weir.db)\n"
+    "  --dead-letter FILE     where rejected lines go (default: beside the store,\n"
+    "                         PATH without .db + .dead.ndjson)\n"
+    "  --lateness DUR         allowed lateness, e.g. 5s, 250ms, 2m (default 5s)\n"
+    "  --threads N            worker threads (default: number of cores)\n"
+    "  --max-line BYTES       longer lines are dead letters (default 1048576)\n"
+    "  --commit-interval DUR  stdin: the writer commits at least this often (default 1s)\n"
+    "  --checkpoint-interval DUR  files: results and the read position are committed\n"
+    "                         together this often (default 5s); a killed ingest run again\n"
+    "                         resumes there, and a file read to its end is skipped\n"
+    "  --force                ingest files again even if this store has them complete\n"
+    "  --max-future DUR       events timed later than now + DUR are dead letters\n"
+    "                         (future_timestamp; default 1d, 0 = no limit)\n"
+    "  --dedup-horizon DUR    message ids stay in memory this long in event time, then\n"
+    "                         are read back from the store when needed (default 15m)\n"
+    "  --reference FILE       load a streamers or games table (CSV or JSON) first;\n"
+    "                         repeatable; with no FILE... it only loads the tables\n"
+    "  --keywords K1,K2,...   filter terms for the keywords query (posts that contain\n"
+    "                         the term's words, case-insensitively); repeatable\n"
+    "  --keywords-file FILE   the same, one term per line\n"
+    "  --summary text|json    summary format on stdout (default text)\n"
+    "  --progress / --no-progress   progress line on stderr (default: when a terminal)\n";
 
 static volatile sig_atomic_t stop_flag;
 
@@ -140,8 +140,9 @@ static char *default_dlq(const char *uri)
 
 static void print_text_summary(const struct weir_engine_stats *st, const char *dlq)
 {
-	printf("ingested %llu lines (%llu file%s, %.1f MB) in %.2f s: %.0f events/s\n", (unsigned long long)st->lines,
-	       (unsigned long long)st->files, st->files == 1 ? "" : "s", (double)st->bytes / 1e6, st->seconds,
+	printf("ingested %llu lines (%llu file%s, %.1f MB) in %.2f s: %.0f events/s\n",
+	       (unsigned long long)st->lines, (unsigned long long)st->files, st->files == 1 ? "" : "s",
+	       (double)st->bytes / 1e6, st->seconds,
 	       st->seconds > 0 ? (double)st->events / st->seconds : 0.0);
 	if (st->files_skipped || st->files_resumed)
 		printf("  files         %llu skipped (already ingested), %llu resumed from a checkpoint\n",
@@ -150,7 +151,8 @@ static void print_text_summary(const struct weir_engine_stats *st, const char *d
 	int first = 1;
 	for (int k = 1; k < WEIR_KIND_COUNT; k++)
 		if (st->by_kind[k]) {
-			printf("%s%s %llu", first ? "" : ", ", weir_kind_name(k), (unsigned long long)st->by_kind[k]);
+			printf("%s%s %llu", first ? "" : ", ", weir_kind_name(k),
+			       (unsigned long long)st->by_kind[k]);
 			first = 0;
 		}
 	printf(")\n");
@@ -165,9 +167,10 @@ static void print_text_summary(const struct weir_engine_stats *st, const char *d
 			       (unsigned long long)st->irc.cmds[i].count);
 		printf(")\n");
 	}
-	printf("  duplicates    %llu (dropped: message id seen before)\n", (unsigned long long)st->duplicates);
-	printf("  late          %llu (applied as corrections to %llu closed windows)\n", (unsigned long long)st->late,
-	       (unsigned long long)st->corrections);
+	printf("  duplicates    %llu (dropped: message id seen before)\n",
+	       (unsigned long long)st->duplicates);
+	printf("  late          %llu (applied as corrections to %llu closed windows)\n",
+	       (unsigned long long)st->late, (unsigned long long)st->corrections);
 	if (st->expired || st->rejected)
 		printf("  not applied   %llu too late for any correction horizon, %llu impossible values"
 		       " (docs/streams.md)\n",
@@ -190,18 +193,25 @@ static void print_text_summary(const struct weir_engine_stats *st, const char *d
 int weir_cmd_ingest(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"format", required_argument, 0, 'f'},     {"store", required_argument, 0, 's'},
-		{"dead-letter", required_argument, 0, 'd'}, {"lateness", required_argument, 0, 'l'},
-		{"threads", required_argument, 0, 't'},    {"max-line", required_argument, 0, 'm'},
-		{"summary", required_argument, 0, 'S'},    {"progress", no_argument, 0, 'p'},
-		{"no-progress", no_argument, 0, 'P'},      {"commit-interval", required_argument, 0, 'c'},
-		{"checkpoint-interval", required_argument, 0, 'K'},
-		{"force", no_argument, 0, 'X'},
-		{"dedup-horizon", required_argument, 0, 'H'},
-		{"max-future", required_argument, 0, 'F'},
-		{"reference", required_argument, 0, 'R'},
-		{"keywords", required_argument, 0, 'k'},   {"keywords-file", required_argument, 0, 'W'},
-		{"help", no_argument, 0, 'h'},             {0, 0, 0, 0},
+	    {"format", required_argument, 0, 'f'},
+	    {"store", required_argument, 0, 's'},
+	    {"dead-letter", required_argument, 0, 'd'},
+	    {"lateness", required_argument, 0, 'l'},
+	    {"threads", required_argument, 0, 't'},
+	    {"max-line", required_argument, 0, 'm'},
+	    {"summary", required_argument, 0, 'S'},
+	    {"progress", no_argument, 0, 'p'},
+	    {"no-progress", no_argument, 0, 'P'},
+	    {"commit-interval", required_argument, 0, 'c'},
+	    {"checkpoint-interval", required_argument, 0, 'K'},
+	    {"force", no_argument, 0, 'X'},
+	    {"dedup-horizon", required_argument, 0, 'H'},
+	    {"max-future", required_argument, 0, 'F'},
+	    {"reference", required_argument, 0, 'R'},
+	    {"keywords", required_argument, 0, 'k'},
+	    {"keywords-file", required_argument, 0, 'W'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
 	};
 	struct weir_engine_opts o;
 	weir_engine_opts_default(&o);
@@ -224,7 +234,8 @@ int weir_cmd_ingest(int argc, char **argv)
 			else if (!strcmp(optarg, "irc"))
 				o.format = WEIR_FMT_IRC;
 			else {
-				weir_cli_err("ingest", "--format: unknown format '%s' (ndjson or irc)", optarg);
+				weir_cli_err("ingest", "--format: unknown format '%s' (ndjson or irc)",
+					     optarg);
 				return 2;
 			}
 			break;
@@ -236,19 +247,27 @@ int weir_cmd_ingest(int argc, char **argv)
 			break;
 		case 'l':
 			if (weir_duration_parse(optarg, &o.lateness_ms) != 0) {
-				weir_cli_err("ingest", "--lateness: expected a duration like 5s or 250ms, got '%s'", optarg);
+				weir_cli_err("ingest",
+					     "--lateness: expected a duration like 5s or 250ms, got '%s'",
+					     optarg);
 				return 2;
 			}
 			break;
 		case 'c':
-			if (weir_duration_parse(optarg, &o.commit_interval_ms) != 0 || o.commit_interval_ms <= 0) {
-				weir_cli_err("ingest", "--commit-interval: expected a duration like 1s, got '%s'", optarg);
+			if (weir_duration_parse(optarg, &o.commit_interval_ms) != 0 ||
+			    o.commit_interval_ms <= 0) {
+				weir_cli_err("ingest",
+					     "--commit-interval: expected a duration like 1s, got '%s'",
+					     optarg);
 				return 2;
 			}
 			break;
 		case 'K':
-			if (weir_duration_parse(optarg, &o.checkpoint_interval_ms) != 0 || o.checkpoint_interval_ms <= 0) {
-				weir_cli_err("ingest", "--checkpoint-interval: expected a duration like 5s, got '%s'", optarg);
+			if (weir_duration_parse(optarg, &o.checkpoint_interval_ms) != 0 ||
+			    o.checkpoint_interval_ms <= 0) {
+				weir_cli_err("ingest",
+					     "--checkpoint-interval: expected a duration like 5s, got '%s'",
+					     optarg);
 				return 2;
 			}
 			break;
@@ -257,13 +276,16 @@ int weir_cmd_ingest(int argc, char **argv)
 			break;
 		case 'F':
 			if (weir_duration_parse(optarg, &o.max_future_ms) != 0) {
-				weir_cli_err("ingest", "--max-future: expected a duration like 1d, got '%s'", optarg);
+				weir_cli_err("ingest", "--max-future: expected a duration like 1d, got '%s'",
+					     optarg);
 				return 2;
 			}
 			break;
 		case 'H':
 			if (weir_duration_parse(optarg, &o.dedup_horizon_ms) != 0) {
-				weir_cli_err("ingest", "--dedup-horizon: expected a duration like 15m, got '%s'", optarg);
+				weir_cli_err("ingest",
+					     "--dedup-horizon: expected a duration like 15m, got '%s'",
+					     optarg);
 				return 2;
 			}
 			break;
@@ -316,7 +338,8 @@ int weir_cmd_ingest(int argc, char **argv)
 			return 0;
 		default:
 			terms_free(&kw);
-			weir_cli_err("ingest", "unknown option '%s' (see weir ingest --help)", argv[optind - 1]);
+			weir_cli_err("ingest", "unknown option '%s' (see weir ingest --help)",
+				     argv[optind - 1]);
 			return 2;
 		}
 	}

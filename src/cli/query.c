@@ -14,20 +14,20 @@
 #include "core/deadletter.h"
 
 static const char usage[] =
-	"usage: weir query NAME [options] [filters]\n"
-	"\n"
-	"  --store URI            sqlite:PATH (default $WEIR_STORE or sqlite:weir.db)\n"
-	"  --from T / --to T      RFC 3339; a window is included when its start is in [from, to)\n"
-	"  --window minute|hour|day  grain (default hour, or the query's own)\n"
-	"  --limit N              rows for top-N queries (default 10)\n"
-	"  --format table|csv|json   output (default table on a terminal, else csv)\n"
-	"  --list                 list the query names\n"
-	"\n"
-	"filters (each query takes those shown with it): --channel C, --user U,\n"
-	"  --platform P, --streamer S, --game G, --genre G, --language L, --console C,\n"
-	"  --by FIELD, --a A, --b B, --tag T, --keyword K, --day YYYY-MM-DD\n"
-	"\n"
-	"queries:\n";
+    "usage: weir query NAME [options] [filters]\n"
+    "\n"
+    "  --store URI            sqlite:PATH (default $WEIR_STORE or sqlite:weir.db)\n"
+    "  --from T / --to T      RFC 3339; a window is included when its start is in [from, to)\n"
+    "  --window minute|hour|day  grain (default hour, or the query's own)\n"
+    "  --limit N              rows for top-N queries (default 10)\n"
+    "  --format table|csv|json   output (default table on a terminal, else csv)\n"
+    "  --list                 list the query names\n"
+    "\n"
+    "filters (each query takes those shown with it): --channel C, --user U,\n"
+    "  --platform P, --streamer S, --game G, --genre G, --language L, --console C,\n"
+    "  --by FIELD, --a A, --b B, --tag T, --keyword K, --day YYYY-MM-DD\n"
+    "\n"
+    "queries:\n";
 
 static void print_usage(void)
 {
@@ -124,7 +124,8 @@ static void print_json(const struct weir_result *r)
 				fputs(buf, stdout);
 			} else if (r->types[c] == WEIR_C_TEXT) {
 				putchar('"');
-				weir_json_escape(stdout, cell->s ? cell->s : "", cell->s ? strlen(cell->s) : 0);
+				weir_json_escape(stdout, cell->s ? cell->s : "",
+						 cell->s ? strlen(cell->s) : 0);
 				putchar('"');
 			} else {
 				cell_text(r, i, c, buf, sizeof(buf));
@@ -185,7 +186,8 @@ static void print_table(const struct weir_result *r)
 static int parse_time_flag(const char *flag, const char *val, int64_t *out)
 {
 	if (weir_time_parse(val, strlen(val), out) != 0) {
-		weir_cli_err("query", "%s: expected an RFC 3339 time like 2026-11-20T21:00:00Z, got '%s'", flag, val);
+		weir_cli_err("query", "%s: expected an RFC 3339 time like 2026-11-20T21:00:00Z, got '%s'",
+			     flag, val);
 		return -1;
 	}
 	return 0;
@@ -199,15 +201,24 @@ struct filter {
 	size_t off;
 };
 
-#define F(o, n, b, f) {o, n, b, offsetof(struct weir_query_args, f)}
+#define F(o, n, b, f)                                                                                        \
+	{                                                                                                    \
+		o, n, b, offsetof(struct weir_query_args, f)                                                 \
+	}
 static const struct filter filters[] = {
-	F(1000, "channel", WEIR_QF_CHANNEL, channel),  F(1001, "user", WEIR_QF_USER, user),
-	F(1002, "platform", WEIR_QF_PLATFORM, platform), F(1003, "streamer", WEIR_QF_STREAMER, streamer),
-	F(1004, "game", WEIR_QF_GAME, game),            F(1005, "genre", WEIR_QF_GENRE, genre),
-	F(1006, "language", WEIR_QF_LANGUAGE, language), F(1007, "console", WEIR_QF_CONSOLE, console),
-	F(1008, "by", WEIR_QF_BY, by),                  F(1009, "a", WEIR_QF_A, a),
-	F(1010, "b", WEIR_QF_B, b),                     F(1011, "tag", WEIR_QF_TAG, tag),
-	F(1012, "keyword", WEIR_QF_KEYWORD, keyword),
+    F(1000, "channel", WEIR_QF_CHANNEL, channel),
+    F(1001, "user", WEIR_QF_USER, user),
+    F(1002, "platform", WEIR_QF_PLATFORM, platform),
+    F(1003, "streamer", WEIR_QF_STREAMER, streamer),
+    F(1004, "game", WEIR_QF_GAME, game),
+    F(1005, "genre", WEIR_QF_GENRE, genre),
+    F(1006, "language", WEIR_QF_LANGUAGE, language),
+    F(1007, "console", WEIR_QF_CONSOLE, console),
+    F(1008, "by", WEIR_QF_BY, by),
+    F(1009, "a", WEIR_QF_A, a),
+    F(1010, "b", WEIR_QF_B, b),
+    F(1011, "tag", WEIR_QF_TAG, tag),
+    F(1012, "keyword", WEIR_QF_KEYWORD, keyword),
 };
 #undef F
 #define NFILTERS (sizeof(filters) / sizeof(filters[0]))
@@ -215,11 +226,11 @@ static const struct filter filters[] = {
 int weir_cmd_query(int argc, char **argv)
 {
 	struct option opts[32] = {
-		{"store", required_argument, 0, 's'},  {"from", required_argument, 0, 'F'},
-		{"to", required_argument, 0, 'T'},     {"window", required_argument, 0, 'w'},
-		{"limit", required_argument, 0, 'n'},  {"format", required_argument, 0, 'o'},
-		{"list", no_argument, 0, 'L'},         {"help", no_argument, 0, 'h'},
-		{"day", required_argument, 0, 'D'},
+	    {"store", required_argument, 0, 's'}, {"from", required_argument, 0, 'F'},
+	    {"to", required_argument, 0, 'T'},	  {"window", required_argument, 0, 'w'},
+	    {"limit", required_argument, 0, 'n'}, {"format", required_argument, 0, 'o'},
+	    {"list", no_argument, 0, 'L'},	  {"help", no_argument, 0, 'h'},
+	    {"day", required_argument, 0, 'D'},
 	};
 	int nopts = 9;
 	for (size_t i = 0; i < NFILTERS; i++)
@@ -227,7 +238,8 @@ int weir_cmd_query(int argc, char **argv)
 	opts[nopts] = (struct option){0, 0, 0, 0};
 
 	const char *store_uri = weir_cli_store_default();
-	struct weir_query_args a = {.from = WEIR_ABSENT, .to = WEIR_ABSENT, .day = WEIR_ABSENT, .window = -1, .limit = -1};
+	struct weir_query_args a = {
+	    .from = WEIR_ABSENT, .to = WEIR_ABSENT, .day = WEIR_ABSENT, .window = -1, .limit = -1};
 	unsigned given = 0;
 	int fmt = isatty(1) ? FMT_TABLE : FMT_CSV;
 	int c;
@@ -261,7 +273,8 @@ int weir_cmd_query(int argc, char **argv)
 		case 'w':
 			a.window = weir_grain_from(optarg);
 			if (a.window < 0) {
-				weir_cli_err("query", "--window: unknown window '%s' (minute, hour or day)", optarg);
+				weir_cli_err("query", "--window: unknown window '%s' (minute, hour or day)",
+					     optarg);
 				return 2;
 			}
 			break;
@@ -277,7 +290,8 @@ int weir_cmd_query(int argc, char **argv)
 			else if (!strcmp(optarg, "table"))
 				fmt = FMT_TABLE;
 			else {
-				weir_cli_err("query", "--format: unknown format '%s' (table, csv or json)", optarg);
+				weir_cli_err("query", "--format: unknown format '%s' (table, csv or json)",
+					     optarg);
 				return 2;
 			}
 			break;
@@ -289,7 +303,8 @@ int weir_cmd_query(int argc, char **argv)
 			print_usage();
 			return 0;
 		default:
-			weir_cli_err("query", "unknown option or filter '%s' (see weir query --help)", argv[optind - 1]);
+			weir_cli_err("query", "unknown option or filter '%s' (see weir query --help)",
+				     argv[optind - 1]);
 			return 2;
 		}
 	}
@@ -315,7 +330,8 @@ int weir_cmd_query(int argc, char **argv)
 		}
 		for (size_t i = 0; i < NFILTERS; i++)
 			if ((given & filters[i].bit) && !(q->filters & filters[i].bit)) {
-				weir_cli_err("query", "%s does not take the filter --%s", name, filters[i].name);
+				weir_cli_err("query", "%s does not take the filter --%s", name,
+					     filters[i].name);
 				return 2;
 			}
 		if ((given & WEIR_QF_DAY) && !(q->filters & WEIR_QF_DAY)) {

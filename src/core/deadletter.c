@@ -69,8 +69,8 @@ static void base64(FILE *f, const unsigned char *p, size_t n)
 	}
 }
 
-int weir_dlq_write(struct weir_dlq *q, const char *source, uint64_t line, const char *reason, const char *detail,
-		   const char *raw, size_t n, int truncated)
+int weir_dlq_write(struct weir_dlq *q, const char *source, uint64_t line, const char *reason,
+		   const char *detail, const char *raw, size_t n, int truncated)
 {
 	if (!q->path || q->failed)
 		return q->failed ? WEIR_EIO : 0;

@@ -18,8 +18,8 @@ struct weir_dlq {
 
 void weir_dlq_init(struct weir_dlq *q, const char *path);
 /* Returns 0, or WEIR_EIO when the file cannot be written. */
-int weir_dlq_write(struct weir_dlq *q, const char *source, uint64_t line, const char *reason, const char *detail,
-		   const char *raw, size_t n, int truncated);
+int weir_dlq_write(struct weir_dlq *q, const char *source, uint64_t line, const char *reason,
+		   const char *detail, const char *raw, size_t n, int truncated);
 int weir_dlq_close(struct weir_dlq *q);
 
 /* JSON string escaping of valid UTF-8 (quotes not included). */

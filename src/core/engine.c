@@ -41,7 +41,7 @@
 #define HARD_LINE_CAP (64u << 20) /* longer lines are dead-lettered truncated */
 #define REC_QUEUE_MAX 8192
 #define MAX_OPS 8
-#define RING_CAP 256 /* > the number of batches: a ring never fills */
+#define RING_CAP 256	       /* > the number of batches: a ring never fills */
 #define BATCH_BYTES (8u << 20) /* a batch is also dispatched when its lines add up to this */
 
 /* A checkpoint in flight: where the reader was when it asked every worker
@@ -63,7 +63,7 @@ struct batch {
 	uint32_t n;
 	int64_t watermark;
 	int final;
-	struct ckpt *ck; /* a checkpoint barrier: flush, then send a marker */
+	struct ckpt *ck;    /* a checkpoint barrier: flush, then send a marker */
 	size_t arena_bytes; /* raw bytes of the lines in this batch (their strings live in the arena) */
 	atomic_int refs;
 	struct weir_arena arena;
@@ -245,7 +245,7 @@ struct worker {
 	struct weir_engine *e;
 	int id;
 	pthread_t th;
-	void *op[MAX_OPS]; /* one instance of each operator of weir_ops[] */
+	void *op[MAX_OPS];     /* one instance of each operator of weir_ops[] */
 	struct weir_store *ro; /* read-only store connection, for dedup loads */
 	int err;
 	/* records emitted while processing the current batch */
@@ -284,7 +284,7 @@ struct weir_engine {
 	/* per (worker, operator): local user id -> global id (0 = unknown) */
 	uint32_t *gid_cache[MAX_WORKERS][MAX_OPS];
 	uint32_t gid_cap[MAX_WORKERS][MAX_OPS];
-	uint64_t applied_seq[MAX_WORKERS];          /* writer only */
+	uint64_t applied_seq[MAX_WORKERS];	     /* writer only */
 	_Atomic uint64_t committed_seq[MAX_WORKERS]; /* published at each commit */
 	struct weir_writer writer_ctx;
 	bool store_had_data;
@@ -929,7 +929,8 @@ static int resume(struct weir_engine *e, struct weir_input *in, const struct wei
 		  uint64_t *file_off)
 {
 	while (*file_off < ck->offset) {
-		size_t want = ck->offset - *file_off < e->bufcap ? (size_t)(ck->offset - *file_off) : e->bufcap;
+		size_t want =
+		    ck->offset - *file_off < e->bufcap ? (size_t)(ck->offset - *file_off) : e->bufcap;
 		ssize_t r = weir_input_read(in, e->buf, want);
 		if (r <= 0)
 			return r < 0 ? (int)r : WEIR_EINVAL; /* shorter than before: not the same file */
@@ -965,7 +966,9 @@ int weir_engine_feed_file(struct weir_engine *e, const char *path, char *err, si
 			have_ck = 0;
 		if (have_ck && ck.complete && !e->o.force) {
 			e->st.files_skipped++;
-			fprintf(stderr, "weir: %s was already ingested into this store; skipped (--force ingests it again)\n",
+			fprintf(stderr,
+				"weir: %s was already ingested into this store; skipped (--force ingests it "
+				"again)\n",
 				path);
 			free(ident);
 			free(real);
@@ -988,7 +991,8 @@ int weir_engine_feed_file(struct weir_engine *e, const char *path, char *err, si
 	if (have_ck) {
 		rc = resume(e, in, &ck, &file_off);
 		if (rc) {
-			snprintf(err, errcap, "%s: cannot resume from its checkpoint (changed since?): use --force", path);
+			snprintf(err, errcap,
+				 "%s: cannot resume from its checkpoint (changed since?): use --force", path);
 			weir_input_close(in);
 			free(ident);
 			free(real);
@@ -1020,7 +1024,8 @@ int weir_engine_feed_file(struct weir_engine *e, const char *path, char *err, si
 			size_t ncap = e->bufcap * 2;
 			if (ncap > HARD_LINE_CAP + READ_CHUNK) {
 				/* dead-letter what we have, truncated, and skip to the next '\n' */
-				dead(e, source, ++lineno, WEIR_R_LINE_TOO_LONG, "line longer than 64 MiB", e->buf, have, 1);
+				dead(e, source, ++lineno, WEIR_R_LINE_TOO_LONG, "line longer than 64 MiB",
+				     e->buf, have, 1);
 				e->st.lines++;
 				file_off += have;
 				have = 0;
@@ -1061,7 +1066,8 @@ int weir_engine_feed_file(struct weir_engine *e, const char *path, char *err, si
 		}
 		memset(e->buf + len, 0, WEIR_JSON_PADDING);
 		int perr = 0;
-		size_t used = start + split_lines(e, source, &lineno, e->buf + start, len - start, r == 0, &perr);
+		size_t used =
+		    start + split_lines(e, source, &lineno, e->buf + start, len - start, r == 0, &perr);
 		if (perr) {
 			rc = perr;
 			break;
@@ -1283,13 +1289,16 @@ char *weir_engine_stats_json(const struct weir_engine_stats *st, const char *dlq
 		(unsigned long long)st->files, (unsigned long long)st->bytes, (unsigned long long)st->lines,
 		(unsigned long long)st->events);
 	for (int k = 1; k < WEIR_KIND_COUNT; k++)
-		fprintf(f, "%s\"%s\":%llu", k > 1 ? "," : "", weir_kind_name(k), (unsigned long long)st->by_kind[k]);
-	fprintf(f, "},\"blank\":%llu,\"skipped\":%llu,\"duplicates\":%llu,\"late\":%llu,\"corrections\":%llu,"
-		   "\"not_analysed\":%llu,\"expired\":%llu,\"rejected\":%llu,\"dead_letters\":%llu,\"reasons\":{",
-		(unsigned long long)st->blank, (unsigned long long)st->irc_skipped,
-		(unsigned long long)st->duplicates, (unsigned long long)st->late,
-		(unsigned long long)st->corrections, (unsigned long long)st->unrouted,
-		(unsigned long long)st->expired, (unsigned long long)st->rejected, (unsigned long long)st->dead);
+		fprintf(f, "%s\"%s\":%llu", k > 1 ? "," : "", weir_kind_name(k),
+			(unsigned long long)st->by_kind[k]);
+	fprintf(
+	    f,
+	    "},\"blank\":%llu,\"skipped\":%llu,\"duplicates\":%llu,\"late\":%llu,\"corrections\":%llu,"
+	    "\"not_analysed\":%llu,\"expired\":%llu,\"rejected\":%llu,\"dead_letters\":%llu,\"reasons\":{",
+	    (unsigned long long)st->blank, (unsigned long long)st->irc_skipped,
+	    (unsigned long long)st->duplicates, (unsigned long long)st->late,
+	    (unsigned long long)st->corrections, (unsigned long long)st->unrouted,
+	    (unsigned long long)st->expired, (unsigned long long)st->rejected, (unsigned long long)st->dead);
 	int first = 1;
 	for (int r = 1; r < WEIR_R_COUNT; r++)
 		if (st->reasons[r]) {

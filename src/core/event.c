@@ -14,14 +14,26 @@
 #include "weir/event.h"
 #include "core/json_fields.h"
 
-static const char *const kind_names[WEIR_KIND_COUNT] = {"none",     "chat", "followers",
-							"stream",   "chatters", "post"};
+static const char *const kind_names[WEIR_KIND_COUNT] = {"none",	  "chat",     "followers",
+							"stream", "chatters", "post"};
 static const char *const platform_names[WEIR_PLATFORM_COUNT] = {"none", "twitch", "youtube", "twitter",
 								"facebook"};
 static const char *const reason_names[WEIR_R_COUNT] = {
-	"ok",           "invalid_json",  "not_object",   "invalid_utf8",     "nul_byte",
-	"line_too_long", "missing_field", "wrong_type",   "bad_value",        "unknown_kind",
-	"unknown_platform", "bad_timestamp", "irc_malformed", "irc_no_channel", "future_timestamp",
+    "ok",
+    "invalid_json",
+    "not_object",
+    "invalid_utf8",
+    "nul_byte",
+    "line_too_long",
+    "missing_field",
+    "wrong_type",
+    "bad_value",
+    "unknown_kind",
+    "unknown_platform",
+    "bad_timestamp",
+    "irc_malformed",
+    "irc_no_channel",
+    "future_timestamp",
 };
 
 const char *weir_kind_name(int kind)
@@ -66,10 +78,10 @@ void weir_event_clear(struct weir_event *ev)
 }
 
 static const char *const field_names[WEIR_F_COUNT] = {
-	"kind",     "platform",  "ts",       "channel",         "user",     "text",       "id",
-	"user_id",  "display_name", "badges", "followers",      "streamer", "live",       "viewers",
-	"game",     "language",  "title",    "started_at",      "users",    "author",     "likes",
-	"shares",   "replies",   "views",    "location",        "author_location", "lang", "hashtags",
+    "kind",	    "platform",	       "ts",	    "channel",	"user",	 "text",    "id",      "user_id",
+    "display_name", "badges",	       "followers", "streamer", "live",	 "viewers", "game",    "language",
+    "title",	    "started_at",      "users",	    "author",	"likes", "shares",  "replies", "views",
+    "location",	    "author_location", "lang",	    "hashtags",
 };
 
 const char *weir_jfield_name(int f)
@@ -219,11 +231,11 @@ static void lower_ascii(struct weir_str s)
 			p[i] = (char)(p[i] + 32);
 }
 
-#define TRY(x)                                    \
-	do {                                      \
-		int r_ = (x);                     \
-		if (r_ != WEIR_R_OK)              \
-			return r_;                \
+#define TRY(x)                                                                                               \
+	do {                                                                                                 \
+		int r_ = (x);                                                                                \
+		if (r_ != WEIR_R_OK)                                                                         \
+			return r_;                                                                           \
 	} while (0)
 
 int weir_event_from_fields(struct weir_jval *f, struct weir_arena *a, struct weir_event *ev,

@@ -28,7 +28,7 @@ enum weir_jtype {
 	WEIR_JT_FLOAT,
 	WEIR_JT_STR,
 	WEIR_JT_STRARR, /* array whose elements are all strings */
-	WEIR_JT_OTHER,  /* object, mixed array, number out of int64 range */
+	WEIR_JT_OTHER,	/* object, mixed array, number out of int64 range */
 };
 
 struct weir_jval {
@@ -36,7 +36,7 @@ struct weir_jval {
 	bool b;
 	uint32_t n; /* STRARR length */
 	int64_t i;
-	struct weir_str s;            /* STR: unescaped copy in the arena */
+	struct weir_str s;	      /* STR: unescaped copy in the arena */
 	const struct weir_str *items; /* STRARR: in the arena */
 };
 

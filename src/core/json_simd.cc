@@ -16,7 +16,8 @@
 
 using namespace simdjson;
 
-namespace {
+namespace
+{
 
 struct simd_parser {
 	ondemand::parser parser;
@@ -80,7 +81,8 @@ int read_value(ondemand::value val, struct weir_arena *a, struct weir_jval *v)
 			double d;
 			if (val.get_double().get(d))
 				return WEIR_R_INVALID_JSON;
-			v->type = nt == ondemand::number_type::floating_point_number ? WEIR_JT_FLOAT : WEIR_JT_OTHER;
+			v->type = nt == ondemand::number_type::floating_point_number ? WEIR_JT_FLOAT
+										     : WEIR_JT_OTHER;
 		}
 		return WEIR_R_OK;
 	}
@@ -106,7 +108,8 @@ int read_value(ondemand::value val, struct weir_arena *a, struct weir_jval *v)
 		if (arr.count_elements().get(count))
 			return WEIR_R_INVALID_JSON;
 		uint32_t n = 0, cap = count ? (uint32_t)count : 1;
-		struct weir_str *items = a ? (struct weir_str *)weir_arena_alloc(a, cap * sizeof(*items)) : nullptr;
+		struct weir_str *items =
+		    a ? (struct weir_str *)weir_arena_alloc(a, cap * sizeof(*items)) : nullptr;
 		bool all_str = true;
 		for (auto el : arr) {
 			ondemand::value ev;
@@ -127,7 +130,7 @@ int read_value(ondemand::value val, struct weir_arena *a, struct weir_jval *v)
 				continue;
 			if (n == cap) {
 				struct weir_str *bigger =
-					(struct weir_str *)weir_arena_alloc(a, 2 * cap * sizeof(*items));
+				    (struct weir_str *)weir_arena_alloc(a, 2 * cap * sizeof(*items));
 				if (!bigger)
 					return WEIR_R_BAD_VALUE;
 				memcpy(bigger, items, cap * sizeof(*items));

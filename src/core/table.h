@@ -236,8 +236,8 @@ static inline int weir_strmap_grow(struct weir_strmap *m)
  * val 0 and a copy of the bytes in arena `a` when absent (*isnew = 1).
  * Returns NULL on out of memory. The pointer is valid until the next insert.
  */
-static inline struct weir_strent *weir_strmap_get(struct weir_strmap *m, const char *p, uint32_t n, uint64_t h,
-						  struct weir_arena *a, int *isnew)
+static inline struct weir_strent *weir_strmap_get(struct weir_strmap *m, const char *p, uint32_t n,
+						  uint64_t h, struct weir_arena *a, int *isnew)
 {
 	if (!h)
 		h = 1;
@@ -245,7 +245,8 @@ static inline struct weir_strent *weir_strmap_get(struct weir_strmap *m, const c
 	uint32_t j = (uint32_t)h & (m->cap - 1);
 	for (;;) {
 		struct weir_strent *e = &m->e[j];
-		if (e->hash == h && e->n == n && e->prefix == pre && (n <= 8 || memcmp(e->p + 8, p + 8, n - 8) == 0)) {
+		if (e->hash == h && e->n == n && e->prefix == pre &&
+		    (n <= 8 || memcmp(e->p + 8, p + 8, n - 8) == 0)) {
 			*isnew = 0;
 			return e;
 		}

@@ -58,28 +58,28 @@ static const struct lexent lexicon[] = {
 
 /* BOOSTER_DICT's single words (its two-word keys are checked in idioms). */
 static const char *const boost_up[] = {
-	"absolutely",	"amazingly",	 "awfully",	 "completely", "considerably", "decidedly",
-	"deeply",	"effing",	 "enormously",	 "entirely",   "especially",   "exceptionally",
-	"extremely",	"fabulously",	 "flipping",	 "flippin",    "fricking",     "frickin",
-	"frigging",	"friggin",	 "fully",	 "fucking",    "greatly",      "hella",
-	"highly",	"hugely",	 "incredibly",	 "intensely",  "majorly",      "more",
-	"most",		"particularly",	 "purely",	 "quite",      "really",       "remarkably",
-	"so",		"substantially", "thoroughly",	 "totally",    "tremendously", "uber",
-	"unbelievably", "unusually",	 "utterly",	 "very",
+    "absolutely",   "amazingly",     "awfully",	   "completely", "considerably", "decidedly",
+    "deeply",	    "effing",	     "enormously", "entirely",	 "especially",	 "exceptionally",
+    "extremely",    "fabulously",    "flipping",   "flippin",	 "fricking",	 "frickin",
+    "frigging",	    "friggin",	     "fully",	   "fucking",	 "greatly",	 "hella",
+    "highly",	    "hugely",	     "incredibly", "intensely",	 "majorly",	 "more",
+    "most",	    "particularly",  "purely",	   "quite",	 "really",	 "remarkably",
+    "so",	    "substantially", "thoroughly", "totally",	 "tremendously", "uber",
+    "unbelievably", "unusually",     "utterly",	   "very",
 };
 static const char *const boost_down[] = {
-	"almost",     "barely",	      "hardly", "kinda",    "kindof",	"kind-of", "less",   "little",
-	"marginally", "occasionally", "partly", "scarcely", "slightly", "somewhat", "sorta", "sortof",
-	"sort-of",
+    "almost",	"barely",   "hardly",	  "kinda",	  "kindof",  "kind-of",
+    "less",	"little",   "marginally", "occasionally", "partly",  "scarcely",
+    "slightly", "somewhat", "sorta",	  "sortof",	  "sort-of",
 };
 static const char *const negate[] = {
-	"aint", "arent", "cannot", "cant", "couldnt", "darent", "didnt", "doesnt", "ain't", "aren't",
-	"can't", "couldn't", "daren't", "didn't", "doesn't", "dont", "hadnt", "hasnt", "havent", "isnt",
-	"mightnt", "mustnt", "neither", "don't", "hadn't", "hasn't", "haven't", "isn't", "mightn't",
-	"mustn't", "neednt", "needn't", "never", "none", "nope", "nor", "not", "nothing", "nowhere",
-	"oughtnt", "shant", "shouldnt", "uhuh", "wasnt", "werent", "oughtn't", "shan't", "shouldn't",
-	"uh-uh", "wasn't", "weren't", "without", "wont", "wouldnt", "won't", "wouldn't", "rarely",
-	"seldom", "despite",
+    "aint",	"arent",    "cannot",	 "cant",    "couldnt", "darent",   "didnt",   "doesnt", "ain't",
+    "aren't",	"can't",    "couldn't",	 "daren't", "didn't",  "doesn't",  "dont",    "hadnt",	"hasnt",
+    "havent",	"isnt",	    "mightnt",	 "mustnt",  "neither", "don't",	   "hadn't",  "hasn't", "haven't",
+    "isn't",	"mightn't", "mustn't",	 "neednt",  "needn't", "never",	   "none",    "nope",	"nor",
+    "not",	"nothing",  "nowhere",	 "oughtnt", "shant",   "shouldnt", "uhuh",    "wasnt",	"werent",
+    "oughtn't", "shan't",   "shouldn't", "uh-uh",   "wasn't",  "weren't",  "without", "wont",	"wouldnt",
+    "won't",	"wouldn't", "rarely",	 "seldom",  "despite",
 };
 
 /* SPECIAL_CASE_IDIOMS, as word lists (words never contain a space). */
@@ -88,17 +88,13 @@ static const struct {
 	int n;
 	double v;
 } idioms[] = {
-	{{"the", "shit"}, 2, 3},
-	{{"the", "bomb"}, 2, 3},
-	{{"bad", "ass"}, 2, 1.5},
-	{{"yeah", "right"}, 2, -2},
-	{{"cut", "the", "mustard"}, 3, 2},
-	{{"kiss", "of", "death"}, 3, -1.5},
-	{{"hand", "to", "mouth"}, 3, -2},
+    {{"the", "shit"}, 2, 3},	      {{"the", "bomb"}, 2, 3},		 {{"bad", "ass"}, 2, 1.5},
+    {{"yeah", "right"}, 2, -2},	      {{"cut", "the", "mustard"}, 3, 2}, {{"kiss", "of", "death"}, 3, -1.5},
+    {{"hand", "to", "mouth"}, 3, -2},
 };
 
 /* PUNC_LIST: what may be glued to a word and is dropped from it. */
-static const char *const punc_list[] = {".",  "!",   "?",  ",",	  ";",	 ":",	"-",	"'",	"\"",
+static const char *const punc_list[] = {".",  "!",   "?",  ",",	  ";",	 ":",	"-",	"'",   "\"",
 					"!!", "!!!", "??", "???", "?!?", "!?!", "?!?!", "!?!?"};
 
 enum { F_LEX = 1, F_BOOST = 2, F_NEG = 4 };

@@ -62,10 +62,10 @@ struct cwin {
 };
 
 struct chan {
-	struct weir_str name; /* in the shard's arena */
-	struct cwin *open[3]; /* per grain, newest first */
+	struct weir_str name;	  /* in the shard's arena */
+	struct cwin *open[3];	  /* per grain, newest first */
 	int64_t emitted_until[3]; /* windows starting before this were emitted once */
-	int64_t evicted_until;    /* minutes before this may have their ids only in the store */
+	int64_t evicted_until;	  /* minutes before this may have their ids only in the store */
 };
 
 /* (channel index, minute) -> retained id set of a closed minute window */
@@ -93,13 +93,13 @@ struct weir_chat_shard {
 	uint32_t nusers, capusers;
 	struct weir_strmap word_ix;
 	struct weir_arena words; /* word strings, for the whole run */
-	struct weir_str *wordv;  /* wid -> word */
+	struct weir_str *wordv;	 /* wid -> word */
 	uint32_t nwords, capwords;
 	struct idvec tokens; /* word ids of the message being counted */
 	struct kept *kept;
 	uint32_t capkept, nkept;
 	int64_t min_open_end; /* no window ends before this */
-	bool flushing;        /* emitting for a checkpoint, not because windows closed */
+	bool flushing;	      /* emitting for a checkpoint, not because windows closed */
 	struct evq *evq;      /* kept sets in emission order, for kept_evict() */
 	uint32_t evq_head, evq_len, evq_cap;
 	struct weir_op_stats st;
@@ -324,7 +324,7 @@ static struct chan *chan_get(struct weir_chat_shard *s, struct weir_str name, ui
 {
 	int isnew;
 	struct weir_strent *e =
-		weir_strmap_get(&s->chan_ix, name.p, name.n, weir_hash(name.p, name.n), &s->names, &isnew);
+	    weir_strmap_get(&s->chan_ix, name.p, name.n, weir_hash(name.p, name.n), &s->names, &isnew);
 	if (!e)
 		return NULL;
 	if (isnew) {
@@ -352,7 +352,7 @@ static int user_get(struct weir_chat_shard *s, struct weir_str name, uint32_t *u
 {
 	int isnew;
 	struct weir_strent *e =
-		weir_strmap_get(&s->user_ix, name.p, name.n, weir_hash(name.p, name.n), &s->names, &isnew);
+	    weir_strmap_get(&s->user_ix, name.p, name.n, weir_hash(name.p, name.n), &s->names, &isnew);
 	if (!e)
 		return WEIR_ENOMEM;
 	if (isnew) {
@@ -409,7 +409,8 @@ fail:
 	return NULL;
 }
 
-static inline struct cwin *win_find(struct weir_chat_shard *s, struct chan *c, uint32_t cix, int g, int64_t ts)
+static inline struct cwin *win_find(struct weir_chat_shard *s, struct chan *c, uint32_t cix, int g,
+				    int64_t ts)
 {
 	int64_t start = weir_floor(ts, weir_grain_ms(g));
 	for (struct cwin *w = c->open[g]; w; w = w->next)
@@ -423,7 +424,7 @@ static void count_word(const char *wd, size_t n, void *ctx)
 	struct weir_chat_shard *s = ctx;
 	int isnew;
 	struct weir_strent *e =
-		weir_strmap_get(&s->word_ix, wd, (uint32_t)n, weir_hash(wd, n), &s->words, &isnew);
+	    weir_strmap_get(&s->word_ix, wd, (uint32_t)n, weir_hash(wd, n), &s->words, &isnew);
 	if (!e) {
 		s->oom = 1;
 		return;
@@ -579,7 +580,8 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 	for (uint32_t i = 0; w->grain == WEIR_GRAIN_HOUR && i < w->wids.n; i++)
 		if (i == 0 || w->wids.v[i] != w->wids.v[i - 1])
 			nd0++;
-	size_t need = sizeof(struct weir_chat_rec) + (size_t)(nu0 + 1) * (2 * sizeof(uint32_t) + sizeof(struct weir_str)) +
+	size_t need = sizeof(struct weir_chat_rec) +
+		      (size_t)(nu0 + 1) * (2 * sizeof(uint32_t) + sizeof(struct weir_str)) +
 		      (size_t)w->nnew * sizeof(uint64_t) + (size_t)nd0 * sizeof(struct weir_wordcount) + 64;
 	weir_arena_init(&a, need);
 	struct weir_chat_rec *r = weir_arena_alloc(&a, sizeof(*r));
@@ -601,7 +603,8 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 			nu++;
 	uint32_t *uids = weir_arena_alloc(&a, (nu ? nu : 1) * sizeof(uint32_t));
 	struct weir_str *un = weir_arena_alloc(&a, (nu ? nu : 1) * sizeof(struct weir_str));
-	uint32_t *uc = w->grain == WEIR_GRAIN_HOUR ? weir_arena_alloc(&a, (nu ? nu : 1) * sizeof(uint32_t)) : NULL;
+	uint32_t *uc =
+	    w->grain == WEIR_GRAIN_HOUR ? weir_arena_alloc(&a, (nu ? nu : 1) * sizeof(uint32_t)) : NULL;
 	if (!uids || !un || (w->grain == WEIR_GRAIN_HOUR && !uc))
 		goto oom;
 	uint32_t k = 0;
@@ -764,12 +767,12 @@ static void op_close(void *st)
 }
 
 const struct weir_op weir_op_chat = {
-	.name = "chat",
-	.kinds = WEIR_OP_KIND(WEIR_KIND_CHAT),
-	.open = op_open,
-	.add = op_add,
-	.advance = op_advance,
-	.flush = op_flush,
-	.stats = op_stats,
-	.close = op_close,
+    .name = "chat",
+    .kinds = WEIR_OP_KIND(WEIR_KIND_CHAT),
+    .open = op_open,
+    .add = op_add,
+    .advance = op_advance,
+    .flush = op_flush,
+    .stats = op_stats,
+    .close = op_close,
 };

@@ -480,7 +480,7 @@ int weir_posts_add(struct weir_posts_shard *s, const struct weir_event *ev)
 		return WEIR_ENOMEM;
 	int isnew;
 	struct weir_strent *e =
-		weir_strmap_get(&w->ix, ev->id.p, ev->id.n, weir_hash(ev->id.p, ev->id.n), &w->arena, &isnew);
+	    weir_strmap_get(&w->ix, ev->id.p, ev->id.n, weir_hash(ev->id.p, ev->id.n), &w->arena, &isnew);
 	if (!e)
 		return WEIR_ENOMEM;
 	s->st.events++;
@@ -616,12 +616,12 @@ static void op_close(void *st)
 }
 
 const struct weir_op weir_op_posts = {
-	.name = "posts",
-	.kinds = WEIR_OP_KIND(WEIR_KIND_POST),
-	.open = op_open,
-	.add = op_add,
-	.advance = op_advance,
-	.flush = op_flush,
-	.stats = op_stats,
-	.close = op_close,
+    .name = "posts",
+    .kinds = WEIR_OP_KIND(WEIR_KIND_POST),
+    .open = op_open,
+    .add = op_add,
+    .advance = op_advance,
+    .flush = op_flush,
+    .stats = op_stats,
+    .close = op_close,
 };

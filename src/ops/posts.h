@@ -36,8 +36,8 @@ struct weir_post {
 	/* identity: the arrival with the smallest ts */
 	int64_t created_at;
 	struct weir_str author, text, location; /* location.p NULL when absent */
-	const struct weir_str *tags;            /* distinct, sorted by bytes */
-	const struct weir_str *kws;             /* configured keywords the text contains, distinct */
+	const struct weir_str *tags;		/* distinct, sorted by bytes */
+	const struct weir_str *kws;		/* configured keywords the text contains, distinct */
 	uint32_t ntags, nkws;
 	int32_t sentiment; /* VADER compound × 10000 */
 	/* counters: the arrival with the largest ts */
@@ -49,7 +49,7 @@ struct weir_post {
 /* The posts that arrived in one minute (a delta to merge, like every record). */
 struct weir_posts_rec {
 	struct weir_rec h; /* first */
-	int64_t start;     /* the minute of the arrivals' ts */
+	int64_t start;	   /* the minute of the arrivals' ts */
 	uint32_t n;
 	struct weir_post *v; /* malloc'd, owned by the record */
 	struct weir_arena arena;

@@ -74,7 +74,7 @@ struct weir_presence_shard {
 	uint64_t *utab;
 	uint32_t ucap, nusers;
 	struct weir_presence_names *dict;
-	struct swin *spare; /* closed slot windows kept with their vectors, for reuse */
+	struct swin *spare;   /* closed slot windows kept with their vectors, for reuse */
 	int64_t min_open_end; /* no window ends before this */
 	uint32_t *sortbuf;
 	size_t sortcap;
@@ -157,7 +157,7 @@ static struct chan *chan_get(struct weir_presence_shard *s, struct weir_str name
 {
 	int isnew;
 	struct weir_strent *e =
-		weir_strmap_get(&s->chan_ix, name.p, name.n, weir_hash(name.p, name.n), &s->names, &isnew);
+	    weir_strmap_get(&s->chan_ix, name.p, name.n, weir_hash(name.p, name.n), &s->names, &isnew);
 	if (!e)
 		return NULL;
 	if (isnew) {
@@ -352,7 +352,8 @@ static int rec_put(struct weir_rec *h, struct weir_writer *wr)
 	if (!rc) {
 		/* distinct local ids are distinct names, hence distinct global ids */
 		weir_sort_u32(gids, r->n, gids + r->n);
-		rc = weir_store_presence_put(weir_writer_store(wr), r->grain, r->channel, r->start, gids, r->n);
+		rc = weir_store_presence_put(weir_writer_store(wr), r->grain, r->channel, r->start, gids,
+					     r->n);
 	}
 	free(gids);
 	return rc;
@@ -533,12 +534,12 @@ static void op_close(void *st)
 }
 
 const struct weir_op weir_op_presence = {
-	.name = "presence",
-	.kinds = WEIR_OP_KIND(WEIR_KIND_CHATTERS),
-	.open = op_open,
-	.add = op_add,
-	.advance = op_advance,
-	.flush = op_flush,
-	.stats = op_stats,
-	.close = op_close,
+    .name = "presence",
+    .kinds = WEIR_OP_KIND(WEIR_KIND_CHATTERS),
+    .open = op_open,
+    .add = op_add,
+    .advance = op_advance,
+    .flush = op_flush,
+    .stats = op_stats,
+    .close = op_close,
 };

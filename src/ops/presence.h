@@ -45,7 +45,7 @@ struct weir_presence_names {
 static inline struct weir_str weir_presence_name(const struct weir_presence_names *d, uint32_t uid)
 {
 	const unsigned char *p =
-		d->chunk[uid >> WEIR_PRESENCE_NAME_CHUNK_BITS][uid & ((1u << WEIR_PRESENCE_NAME_CHUNK_BITS) - 1)];
+	    d->chunk[uid >> WEIR_PRESENCE_NAME_CHUNK_BITS][uid & ((1u << WEIR_PRESENCE_NAME_CHUNK_BITS) - 1)];
 	uint32_t n;
 	memcpy(&n, p, sizeof(n));
 	return (struct weir_str){(const char *)p + sizeof(n), n};
@@ -59,7 +59,7 @@ static inline struct weir_str weir_presence_name(const struct weir_presence_name
  */
 struct weir_presence_rec {
 	struct weir_rec h; /* first: put/free, queue link, worker */
-	uint8_t grain;     /* enum weir_presence_grain */
+	uint8_t grain;	   /* enum weir_presence_grain */
 	struct weir_str channel;
 	int64_t start; /* slot or day start, ms */
 	uint32_t n;

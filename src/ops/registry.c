@@ -10,10 +10,5 @@
 #include "ops/streams.h"
 
 const struct weir_op *const weir_ops[] = {
-	&weir_op_chat,
-	&weir_op_followers,
-	&weir_op_presence,
-	&weir_op_streams,
-	&weir_op_posts,
-	NULL,
+    &weir_op_chat, &weir_op_followers, &weir_op_presence, &weir_op_streams, &weir_op_posts, NULL,
 };

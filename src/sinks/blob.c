@@ -104,7 +104,8 @@ static int put_word(struct weir_buf *out, const char *w, uint32_t n, uint64_t c)
 
 int weir_words_merge(const void *a, size_t an, const void *b, size_t bn, struct weir_buf *out)
 {
-	struct weir_blob_it ia = {a, (const unsigned char *)a + an, 0}, ib = {b, (const unsigned char *)b + bn, 0};
+	struct weir_blob_it ia = {a, (const unsigned char *)a + an, 0},
+			    ib = {b, (const unsigned char *)b + bn, 0};
 	const char *wa = NULL, *wb = NULL;
 	uint32_t na = 0, nb = 0;
 	uint64_t ca = 0, cb = 0;
@@ -170,7 +171,8 @@ int weir_usercounts_next(struct weir_blob_it *it, uint32_t *gid, uint64_t *count
 
 int weir_usercounts_merge(const void *a, size_t an, const void *b, size_t bn, struct weir_buf *out)
 {
-	struct weir_blob_it ia = {a, (const unsigned char *)a + an, 0}, ib = {b, (const unsigned char *)b + bn, 0};
+	struct weir_blob_it ia = {a, (const unsigned char *)a + an, 0},
+			    ib = {b, (const unsigned char *)b + bn, 0};
 	uint32_t ga = 0, gb = 0;
 	uint64_t ca = 0, cb = 0;
 	int ha = a ? weir_usercounts_next(&ia, &ga, &ca) : 0;

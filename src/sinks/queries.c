@@ -12,33 +12,33 @@
 extern const struct weir_query_def weir_q_chat_minutes, weir_q_chat, weir_q_top_words, weir_q_top_users;
 extern const struct weir_query_def weir_q_followers, weir_q_streamer_followers, weir_q_follower_ranking;
 extern const struct weir_query_def weir_q_presence, weir_q_presence_daily, weir_q_viewers_over_day,
-	weir_q_user_schedule, weir_q_overlap;
+    weir_q_user_schedule, weir_q_overlap;
 extern const struct weir_query_def weir_q_streams, weir_q_game_ranking, weir_q_streamer_schedule;
 extern const struct weir_query_def weir_q_posts, weir_q_keywords, weir_q_post_locations, weir_q_trending,
-	weir_q_posts_raw;
+    weir_q_posts_raw;
 
 const struct weir_query_def *const weir_queries[] = {
-	&weir_q_chat_minutes,
-	&weir_q_chat,
-	&weir_q_top_words,
-	&weir_q_top_users,
-	&weir_q_followers,
-	&weir_q_streamer_followers,
-	&weir_q_follower_ranking,
-	&weir_q_presence,
-	&weir_q_presence_daily,
-	&weir_q_viewers_over_day,
-	&weir_q_user_schedule,
-	&weir_q_overlap,
-	&weir_q_streams,
-	&weir_q_game_ranking,
-	&weir_q_streamer_schedule,
-	&weir_q_posts,
-	&weir_q_keywords,
-	&weir_q_post_locations,
-	&weir_q_trending,
-	&weir_q_posts_raw,
-	NULL,
+    &weir_q_chat_minutes,
+    &weir_q_chat,
+    &weir_q_top_words,
+    &weir_q_top_users,
+    &weir_q_followers,
+    &weir_q_streamer_followers,
+    &weir_q_follower_ranking,
+    &weir_q_presence,
+    &weir_q_presence_daily,
+    &weir_q_viewers_over_day,
+    &weir_q_user_schedule,
+    &weir_q_overlap,
+    &weir_q_streams,
+    &weir_q_game_ranking,
+    &weir_q_streamer_schedule,
+    &weir_q_posts,
+    &weir_q_keywords,
+    &weir_q_post_locations,
+    &weir_q_trending,
+    &weir_q_posts_raw,
+    NULL,
 };
 
 /* Queries the spec names that this version does not answer yet. */
@@ -61,7 +61,8 @@ int weir_store_query(struct weir_store *s, const char *name, const struct weir_q
 		return q->run(s, a, res, err, errcap);
 	for (int i = 0; later_names[i]; i++)
 		if (!strcmp(name, later_names[i])) {
-			snprintf(err, errcap, "query '%s' is specified but not available in this version yet", name);
+			snprintf(err, errcap, "query '%s' is specified but not available in this version yet",
+				 name);
 			return WEIR_EINVAL;
 		}
 	snprintf(err, errcap, "unknown query '%s' (try: weir query --list)", name);

@@ -26,19 +26,19 @@
 #define SCHEMA_VERSION 1
 
 static const char *const schema_sql =
-	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS channels(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
-	"CREATE TABLE IF NOT EXISTS users(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
-	"CREATE TABLE IF NOT EXISTS chat(grain INTEGER NOT NULL, channel_id INTEGER NOT NULL,"
-	" start INTEGER NOT NULL, messages INTEGER NOT NULL, words INTEGER NOT NULL,"
-	" chatters INTEGER NOT NULL, users BLOB, ids BLOB,"
-	" PRIMARY KEY(grain, channel_id, start)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS chat_words(channel_id INTEGER NOT NULL, hour INTEGER NOT NULL,"
-	" words BLOB NOT NULL, PRIMARY KEY(channel_id, hour));"
-	"CREATE TABLE IF NOT EXISTS chat_users(channel_id INTEGER NOT NULL, hour INTEGER NOT NULL,"
-	" users BLOB NOT NULL, PRIMARY KEY(channel_id, hour));"
-	"CREATE TABLE IF NOT EXISTS ingests(id INTEGER PRIMARY KEY, at TEXT NOT NULL,"
-	" sources TEXT NOT NULL, summary TEXT NOT NULL);";
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS channels(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE IF NOT EXISTS users(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE IF NOT EXISTS chat(grain INTEGER NOT NULL, channel_id INTEGER NOT NULL,"
+    " start INTEGER NOT NULL, messages INTEGER NOT NULL, words INTEGER NOT NULL,"
+    " chatters INTEGER NOT NULL, users BLOB, ids BLOB,"
+    " PRIMARY KEY(grain, channel_id, start)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS chat_words(channel_id INTEGER NOT NULL, hour INTEGER NOT NULL,"
+    " words BLOB NOT NULL, PRIMARY KEY(channel_id, hour));"
+    "CREATE TABLE IF NOT EXISTS chat_users(channel_id INTEGER NOT NULL, hour INTEGER NOT NULL,"
+    " users BLOB NOT NULL, PRIMARY KEY(channel_id, hour));"
+    "CREATE TABLE IF NOT EXISTS ingests(id INTEGER PRIMARY KEY, at TEXT NOT NULL,"
+    " sources TEXT NOT NULL, summary TEXT NOT NULL);";
 
 enum {
 	ST_CHAN_GET,
@@ -59,22 +59,22 @@ enum {
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
-	"SELECT id FROM channels WHERE name=?1",
-	"INSERT INTO channels(name) VALUES(?1)",
-	"SELECT id FROM users WHERE name=?1",
-	"INSERT INTO users(name) VALUES(?1) ON CONFLICT(name) DO NOTHING",
-	"INSERT INTO chat VALUES(?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT DO NOTHING",
-	"SELECT messages, words, users, ids FROM chat WHERE grain=?1 AND channel_id=?2 AND start=?3",
-	"UPDATE chat SET messages=?4, words=?5, chatters=?6, users=?7, ids=?8"
-	" WHERE grain=?1 AND channel_id=?2 AND start=?3",
-	"INSERT INTO chat_words VALUES(?1,?2,?3) ON CONFLICT DO NOTHING",
-	"SELECT words FROM chat_words WHERE channel_id=?1 AND hour=?2",
-	"UPDATE chat_words SET words=?3 WHERE channel_id=?1 AND hour=?2",
-	"INSERT INTO chat_users VALUES(?1,?2,?3) ON CONFLICT DO NOTHING",
-	"SELECT users FROM chat_users WHERE channel_id=?1 AND hour=?2",
-	"UPDATE chat_users SET users=?3 WHERE channel_id=?1 AND hour=?2",
-	"SELECT c.ids FROM chat c JOIN channels ch ON ch.id=c.channel_id"
-	" WHERE c.grain=0 AND ch.name=?1 AND c.start=?2",
+    "SELECT id FROM channels WHERE name=?1",
+    "INSERT INTO channels(name) VALUES(?1)",
+    "SELECT id FROM users WHERE name=?1",
+    "INSERT INTO users(name) VALUES(?1) ON CONFLICT(name) DO NOTHING",
+    "INSERT INTO chat VALUES(?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT DO NOTHING",
+    "SELECT messages, words, users, ids FROM chat WHERE grain=?1 AND channel_id=?2 AND start=?3",
+    "UPDATE chat SET messages=?4, words=?5, chatters=?6, users=?7, ids=?8"
+    " WHERE grain=?1 AND channel_id=?2 AND start=?3",
+    "INSERT INTO chat_words VALUES(?1,?2,?3) ON CONFLICT DO NOTHING",
+    "SELECT words FROM chat_words WHERE channel_id=?1 AND hour=?2",
+    "UPDATE chat_words SET words=?3 WHERE channel_id=?1 AND hour=?2",
+    "INSERT INTO chat_users VALUES(?1,?2,?3) ON CONFLICT DO NOTHING",
+    "SELECT users FROM chat_users WHERE channel_id=?1 AND hour=?2",
+    "UPDATE chat_users SET users=?3 WHERE channel_id=?1 AND hour=?2",
+    "SELECT c.ids FROM chat c JOIN channels ch ON ch.id=c.channel_id"
+    " WHERE c.grain=0 AND ch.name=?1 AND c.start=?2",
 };
 
 #define MAX_CACHED_STMTS 64
@@ -95,7 +95,10 @@ struct weir_store {
 
 const char *weir_grain_name(int g)
 {
-	return g == WEIR_GRAIN_MINUTE ? "minute" : g == WEIR_GRAIN_HOUR ? "hour" : g == WEIR_GRAIN_DAY ? "day" : "?";
+	return g == WEIR_GRAIN_MINUTE ? "minute"
+	       : g == WEIR_GRAIN_HOUR ? "hour"
+	       : g == WEIR_GRAIN_DAY  ? "day"
+				      : "?";
 }
 
 int weir_grain_from(const char *s)
@@ -154,18 +157,14 @@ extern const char *const weir_schema_followers;
 extern const char *const weir_schema_streams;
 extern const char *const weir_schema_posts;
 static const char *const *const schema_parts[] = {
-	&weir_schema_presence,
-	&weir_schema_followers,
-	&weir_schema_streams,
-	&weir_schema_posts,
-	NULL,
+    &weir_schema_presence, &weir_schema_followers, &weir_schema_streams, &weir_schema_posts, NULL,
 };
 
 /* Source positions saved with the results they produced (engine.c). */
 static const char *const checkpoints_sql =
-	"CREATE TABLE IF NOT EXISTS checkpoints(source TEXT PRIMARY KEY, path TEXT NOT NULL,"
-	" offset INTEGER NOT NULL, line INTEGER NOT NULL, max_ts INTEGER, dead_offset INTEGER NOT NULL,"
-	" complete INTEGER NOT NULL, updated TEXT NOT NULL);";
+    "CREATE TABLE IF NOT EXISTS checkpoints(source TEXT PRIMARY KEY, path TEXT NOT NULL,"
+    " offset INTEGER NOT NULL, line INTEGER NOT NULL, max_ts INTEGER, dead_offset INTEGER NOT NULL,"
+    " complete INTEGER NOT NULL, updated TEXT NOT NULL);";
 
 static int create_family_tables(struct weir_store *s, char *err, size_t errcap)
 {
@@ -181,8 +180,8 @@ static int migrate(struct weir_store *s, char *err, size_t errcap)
 {
 	int64_t have = scalar(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='schema_version'", 0);
 	if (have > SCHEMA_VERSION) {
-		snprintf(err, errcap, "%s: schema version %lld is newer than this weir (%d)", s->uri, (long long)have,
-			 SCHEMA_VERSION);
+		snprintf(err, errcap, "%s: schema version %lld is newer than this weir (%d)", s->uri,
+			 (long long)have, SCHEMA_VERSION);
 		return WEIR_ESCHEMA;
 	}
 	if (have == SCHEMA_VERSION)
@@ -192,7 +191,8 @@ static int migrate(struct weir_store *s, char *err, size_t errcap)
 		return WEIR_ESTORE;
 	if (exec(s, schema_sql, err, errcap) != 0 || create_family_tables(s, err, errcap) != 0 ||
 	    exec(s,
-		 "INSERT INTO meta VALUES('schema_version','1') ON CONFLICT(key) DO UPDATE SET value=excluded.value;"
+		 "INSERT INTO meta VALUES('schema_version','1') ON CONFLICT(key) DO UPDATE SET "
+		 "value=excluded.value;"
 		 "INSERT INTO meta VALUES('created_by','weir') ON CONFLICT DO NOTHING;",
 		 err, errcap) != 0) {
 		exec(s, "ROLLBACK", NULL, 0);
@@ -239,14 +239,17 @@ int weir_store_open(const char *uri, bool readonly, struct weir_store **out, cha
 			return WEIR_ESTORE;
 		}
 	} else {
-		int64_t v = scalar(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='schema_version'", -1);
+		int64_t v =
+		    scalar(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='schema_version'", -1);
 		if (v < 0) {
-			snprintf(err, errcap, "store %s: not a weir store (no schema); ingest something first", uri);
+			snprintf(err, errcap,
+				 "store %s: not a weir store (no schema); ingest something first", uri);
 			weir_store_close(s);
 			return WEIR_ESTORE;
 		}
 		if (v > SCHEMA_VERSION) {
-			snprintf(err, errcap, "store %s: schema version %lld is newer than this weir", uri, (long long)v);
+			snprintf(err, errcap, "store %s: schema version %lld is newer than this weir", uri,
+				 (long long)v);
 			weir_store_close(s);
 			return WEIR_ESCHEMA;
 		}
@@ -280,7 +283,8 @@ sqlite3_stmt *weir_store_prepare(struct weir_store *s, const char *sql)
 			return s->cached[i];
 		}
 		if (!s->cached_sql[i]) {
-			if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->cached[i], NULL) != SQLITE_OK)
+			if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->cached[i],
+					       NULL) != SQLITE_OK)
 				return NULL;
 			s->cached_sql[i] = sql;
 			return s->cached[i];
@@ -417,7 +421,8 @@ static int bitmap_blob(roaring_bitmap_t *bm, struct weir_buf *b)
 	return 0;
 }
 
-static int put_chat_row(struct weir_store *s, const struct weir_chat_rec *r, uint32_t cid, const uint32_t *gids)
+static int put_chat_row(struct weir_store *s, const struct weir_chat_rec *r, uint32_t cid,
+			const uint32_t *gids)
 {
 	roaring_bitmap_t *bm = roaring_bitmap_create();
 	if (!bm)
@@ -502,7 +507,8 @@ out:
 /* Insert blob b at (cid, hour) in a (channel_id, hour, blob) table, or merge
  * it into the stored one with `merge`. */
 static int put_hour_blob(struct weir_store *s, int st_ins, int st_get, int st_upd, uint32_t cid, int64_t hour,
-			 struct weir_buf *b, int (*merge)(const void *, size_t, const void *, size_t, struct weir_buf *))
+			 struct weir_buf *b,
+			 int (*merge)(const void *, size_t, const void *, size_t, struct weir_buf *))
 {
 	sqlite3_stmt *ins = s->st[st_ins];
 	sqlite3_bind_int64(ins, 1, cid);
@@ -603,7 +609,7 @@ int weir_store_log_ingest(struct weir_store *s, const char *sources, const char 
 int weir_store_checkpoint_get(struct weir_store *s, const char *source, struct weir_checkpoint *ck)
 {
 	static const char sql[] =
-		"SELECT offset, line, max_ts, dead_offset, complete FROM checkpoints WHERE source=?1";
+	    "SELECT offset, line, max_ts, dead_offset, complete FROM checkpoints WHERE source=?1";
 	sqlite3_stmt *st = weir_store_prepare(s, sql);
 	if (!st)
 		return WEIR_ESTORE;
@@ -612,7 +618,8 @@ int weir_store_checkpoint_get(struct weir_store *s, const char *source, struct w
 	if (rc == SQLITE_ROW) {
 		ck->offset = (uint64_t)sqlite3_column_int64(st, 0);
 		ck->line = (uint64_t)sqlite3_column_int64(st, 1);
-		ck->max_ts = sqlite3_column_type(st, 2) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 2);
+		ck->max_ts =
+		    sqlite3_column_type(st, 2) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 2);
 		ck->dead_offset = sqlite3_column_int64(st, 3);
 		ck->complete = sqlite3_column_int(st, 4) != 0;
 		sqlite3_reset(st);
@@ -626,10 +633,10 @@ int weir_store_checkpoint_put(struct weir_store *s, const char *source, const ch
 			      const struct weir_checkpoint *ck)
 {
 	static const char sql[] =
-		"INSERT INTO checkpoints VALUES(?1,?2,?3,?4,?5,?6,?7,strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
-		" ON CONFLICT(source) DO UPDATE SET path=excluded.path, offset=excluded.offset,"
-		" line=excluded.line, max_ts=excluded.max_ts, dead_offset=excluded.dead_offset,"
-		" complete=excluded.complete, updated=excluded.updated";
+	    "INSERT INTO checkpoints VALUES(?1,?2,?3,?4,?5,?6,?7,strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
+	    " ON CONFLICT(source) DO UPDATE SET path=excluded.path, offset=excluded.offset,"
+	    " line=excluded.line, max_ts=excluded.max_ts, dead_offset=excluded.dead_offset,"
+	    " complete=excluded.complete, updated=excluded.updated";
 	sqlite3_stmt *st = weir_store_prepare(s, sql);
 	if (!st)
 		return WEIR_ESTORE;

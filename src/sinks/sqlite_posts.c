@@ -34,39 +34,39 @@
 enum { K_TAG = 0, K_KEYWORD = 1, K_LOCATION = 2 };
 
 const char *const weir_schema_posts =
-	"CREATE TABLE IF NOT EXISTS posts(id TEXT PRIMARY KEY, created_at INTEGER NOT NULL,"
-	" author TEXT NOT NULL, author_id INTEGER NOT NULL, text TEXT NOT NULL, location TEXT,"
-	" tags BLOB, keywords BLOB, sentiment INTEGER NOT NULL, seen_at INTEGER NOT NULL,"
-	" likes INTEGER, shares INTEGER, replies INTEGER, views INTEGER, author_followers INTEGER,"
-	" author_location TEXT);"
-	"CREATE INDEX IF NOT EXISTS posts_created_at ON posts(created_at);"
-	"CREATE TABLE IF NOT EXISTS post_stats(kind INTEGER NOT NULL, grain INTEGER NOT NULL,"
-	" name TEXT NOT NULL, start INTEGER NOT NULL, posts INTEGER NOT NULL, likes INTEGER NOT NULL,"
-	" shares INTEGER NOT NULL, replies INTEGER NOT NULL, sentiment INTEGER NOT NULL,"
-	" authors INTEGER NOT NULL, author_ids BLOB, PRIMARY KEY(kind, grain, name, start)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS post_keywords(keyword TEXT PRIMARY KEY) WITHOUT ROWID;";
+    "CREATE TABLE IF NOT EXISTS posts(id TEXT PRIMARY KEY, created_at INTEGER NOT NULL,"
+    " author TEXT NOT NULL, author_id INTEGER NOT NULL, text TEXT NOT NULL, location TEXT,"
+    " tags BLOB, keywords BLOB, sentiment INTEGER NOT NULL, seen_at INTEGER NOT NULL,"
+    " likes INTEGER, shares INTEGER, replies INTEGER, views INTEGER, author_followers INTEGER,"
+    " author_location TEXT);"
+    "CREATE INDEX IF NOT EXISTS posts_created_at ON posts(created_at);"
+    "CREATE TABLE IF NOT EXISTS post_stats(kind INTEGER NOT NULL, grain INTEGER NOT NULL,"
+    " name TEXT NOT NULL, start INTEGER NOT NULL, posts INTEGER NOT NULL, likes INTEGER NOT NULL,"
+    " shares INTEGER NOT NULL, replies INTEGER NOT NULL, sentiment INTEGER NOT NULL,"
+    " authors INTEGER NOT NULL, author_ids BLOB, PRIMARY KEY(kind, grain, name, start)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS post_keywords(keyword TEXT PRIMARY KEY) WITHOUT ROWID;";
 
 static const char sql_post_ins[] =
-	"INSERT INTO posts(id, created_at, author, author_id, text, location, tags, keywords, sentiment,"
-	" seen_at, likes, shares, replies, views, author_followers, author_location)"
-	" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16) ON CONFLICT(id) DO NOTHING";
+    "INSERT INTO posts(id, created_at, author, author_id, text, location, tags, keywords, sentiment,"
+    " seen_at, likes, shares, replies, views, author_followers, author_location)"
+    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16) ON CONFLICT(id) DO NOTHING";
 static const char sql_post_get[] =
-	"SELECT created_at, author, author_id, text, location, tags, keywords, sentiment, seen_at, likes,"
-	" shares, replies, views, author_followers, author_location FROM posts WHERE id=?1";
+    "SELECT created_at, author, author_id, text, location, tags, keywords, sentiment, seen_at, likes,"
+    " shares, replies, views, author_followers, author_location FROM posts WHERE id=?1";
 static const char sql_post_upd[] =
-	"UPDATE posts SET created_at=?2, author=?3, author_id=?4, text=?5, location=?6, tags=?7, keywords=?8,"
-	" sentiment=?9, seen_at=?10, likes=?11, shares=?12, replies=?13, views=?14, author_followers=?15,"
-	" author_location=?16 WHERE id=?1";
+    "UPDATE posts SET created_at=?2, author=?3, author_id=?4, text=?5, location=?6, tags=?7, keywords=?8,"
+    " sentiment=?9, seen_at=?10, likes=?11, shares=?12, replies=?13, views=?14, author_followers=?15,"
+    " author_location=?16 WHERE id=?1";
 static const char sql_stat_ins[] = "INSERT INTO post_stats VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)";
 static const char sql_stat_get[] = "SELECT posts, likes, shares, replies, sentiment, author_ids"
 				   " FROM post_stats WHERE kind=?1 AND grain=?2 AND name=?3 AND start=?4";
 static const char sql_stat_upd[] =
-	"UPDATE post_stats SET posts=?5, likes=?6, shares=?7, replies=?8, sentiment=?9, authors=?10,"
-	" author_ids=?11 WHERE kind=?1 AND grain=?2 AND name=?3 AND start=?4";
+    "UPDATE post_stats SET posts=?5, likes=?6, shares=?7, replies=?8, sentiment=?9, authors=?10,"
+    " author_ids=?11 WHERE kind=?1 AND grain=?2 AND name=?3 AND start=?4";
 static const char sql_stat_del[] =
-	"DELETE FROM post_stats WHERE kind=?1 AND grain=?2 AND name=?3 AND start=?4";
+    "DELETE FROM post_stats WHERE kind=?1 AND grain=?2 AND name=?3 AND start=?4";
 static const char sql_window_posts[] =
-	"SELECT author_id, tags, keywords FROM posts WHERE created_at>=?1 AND created_at<?2";
+    "SELECT author_id, tags, keywords FROM posts WHERE created_at>=?1 AND created_at<?2";
 static const char sql_kw_ins[] = "INSERT INTO post_keywords VALUES(?1) ON CONFLICT DO NOTHING";
 
 static const int grains[] = {WEIR_GRAIN_HOUR, WEIR_GRAIN_DAY};
@@ -111,7 +111,7 @@ static int list_next(const unsigned char **p, const unsigned char *end, struct w
 	}
 	if (*p >= end)
 		return 0;
-	len |= (uint32_t)**p << shift;
+	len |= (uint32_t) * *p << shift;
 	(*p)++;
 	if ((size_t)(end - *p) < len)
 		return 0;
@@ -157,8 +157,8 @@ struct delta {
 	struct weir_str name;
 	int64_t posts, likes, shares, replies, sentiment;
 	roaring_bitmap_t *add; /* authors of the posts added */
-	int recount;           /* a post left: recount the authors from `posts` */
-	uint32_t mark;         /* the post that last added its author here */
+	int recount;	       /* a post left: recount the authors from `posts` */
+	uint32_t mark;	       /* the post that last added its author here */
 };
 
 struct deltas {
@@ -189,7 +189,7 @@ static struct delta *delta_get(struct deltas *d, int kind, int grain, int64_t st
 	memcpy(d->key + 10, name.p, name.n);
 	int isnew;
 	struct weir_strent *e =
-		weir_strmap_get(&d->ix, d->key, (uint32_t)kn, weir_hash(d->key, kn), &d->arena, &isnew);
+	    weir_strmap_get(&d->ix, d->key, (uint32_t)kn, weir_hash(d->key, kn), &d->arena, &isnew);
 	if (!e)
 		return NULL;
 	if (!isnew)
@@ -523,7 +523,8 @@ static int apply_delta(struct weir_store *s, struct delta *x)
 		sqlite3_reset(g);
 		rc = 0;
 		if (x->posts <= 0)
-			goto out; /* nothing stored to take from (cannot happen when the store is consistent) */
+			goto out; /* nothing stored to take from (cannot happen when the store is consistent)
+				   */
 		u = weir_store_prepare(s, sql_stat_ins);
 		rc = WEIR_ESTORE;
 		if (!u)
@@ -685,10 +686,10 @@ static char *tag_arg(const char *t)
 static int q_stats(struct weir_store *s, int kind, const char *qname, const char *name,
 		   const struct weir_query_args *a, struct weir_result *res, char *err, size_t errcap)
 {
-	static const char *const cols_t[] = {"window",	"tag",	   "posts",   "likes",
-					     "shares",	"replies", "authors", "sentiment"};
-	static const char *const cols_k[] = {"window",	"keyword", "posts",   "likes",
-					     "shares",	"replies", "authors", "sentiment"};
+	static const char *const cols_t[] = {"window", "tag",	  "posts",   "likes",
+					     "shares", "replies", "authors", "sentiment"};
+	static const char *const cols_k[] = {"window", "keyword", "posts",   "likes",
+					     "shares", "replies", "authors", "sentiment"};
 	static const uint8_t types_h[] = {WEIR_C_TIME, WEIR_C_TEXT, WEIR_C_INT, WEIR_C_INT,
 					  WEIR_C_INT,  WEIR_C_INT,  WEIR_C_INT, WEIR_C_REAL};
 	static const uint8_t types_d[] = {WEIR_C_DAY, WEIR_C_TEXT, WEIR_C_INT, WEIR_C_INT,
@@ -944,9 +945,9 @@ out:
 static int run_raw(struct weir_store *s, const struct weir_query_args *a, struct weir_result *res, char *err,
 		   size_t errcap)
 {
-	static const char *const cols[] = {"id",    "created_at", "location",	     "text",
-					   "shares", "likes",	   "author",	     "author_location",
-					   "author_followers"};
+	static const char *const cols[] = {"id",     "created_at",	"location",
+					   "text",   "shares",		"likes",
+					   "author", "author_location", "author_followers"};
 	static const uint8_t types[] = {WEIR_C_TEXT, WEIR_C_TIME, WEIR_C_TEXT, WEIR_C_TEXT, WEIR_C_INT,
 					WEIR_C_INT,  WEIR_C_TEXT, WEIR_C_TEXT, WEIR_C_INT};
 	weir_result_init(res, 9, cols, types);
@@ -985,19 +986,19 @@ static int run_raw(struct weir_store *s, const struct weir_query_args *a, struct
 }
 
 const struct weir_query_def weir_q_posts = {
-	"posts", "[--tag T] [--window hour|day]   window,tag,posts,likes,shares,replies,authors,sentiment",
-	WEIR_QF_TAG, run_posts};
+    "posts", "[--tag T] [--window hour|day]   window,tag,posts,likes,shares,replies,authors,sentiment",
+    WEIR_QF_TAG, run_posts};
 const struct weir_query_def weir_q_keywords = {
-	"keywords",
-	"[--keyword K] [--window hour|day]   window,keyword,posts,likes,shares,replies,authors,sentiment",
-	WEIR_QF_KEYWORD, run_keywords};
+    "keywords",
+    "[--keyword K] [--window hour|day]   window,keyword,posts,likes,shares,replies,authors,sentiment",
+    WEIR_QF_KEYWORD, run_keywords};
 const struct weir_query_def weir_q_post_locations = {
-	"post-locations", "[--window hour|day]   window,location,posts", 0, run_locations};
+    "post-locations", "[--window hour|day]   window,location,posts", 0, run_locations};
 const struct weir_query_def weir_q_trending = {
-	"trending", "[--window hour|day] [--limit N per window]   window,tag,posts,baseline,score", 0,
-	run_trending};
+    "trending", "[--window hour|day] [--limit N per window]   window,tag,posts,baseline,score", 0,
+    run_trending};
 const struct weir_query_def weir_q_posts_raw = {
-	"posts-raw",
-	"[--limit N, default 100]   id,created_at,location,text,shares,likes,author,author_location,"
-	"author_followers",
-	0, run_raw};
+    "posts-raw",
+    "[--limit N, default 100]   id,created_at,location,text,shares,likes,author,author_location,"
+    "author_followers",
+    0, run_raw};

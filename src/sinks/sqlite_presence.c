@@ -27,11 +27,11 @@
 #include "ops/presence.h"
 
 const char *const weir_schema_presence =
-	"CREATE TABLE IF NOT EXISTS presence(channel_id INTEGER NOT NULL, slot INTEGER NOT NULL,"
-	" present INTEGER NOT NULL, users BLOB NOT NULL, PRIMARY KEY(channel_id, slot));"
-	"CREATE INDEX IF NOT EXISTS presence_slot ON presence(slot, present);"
-	"CREATE TABLE IF NOT EXISTS presence_days(channel_id INTEGER NOT NULL, day INTEGER NOT NULL,"
-	" distinct_users INTEGER NOT NULL, users BLOB NOT NULL, PRIMARY KEY(channel_id, day));";
+    "CREATE TABLE IF NOT EXISTS presence(channel_id INTEGER NOT NULL, slot INTEGER NOT NULL,"
+    " present INTEGER NOT NULL, users BLOB NOT NULL, PRIMARY KEY(channel_id, slot));"
+    "CREATE INDEX IF NOT EXISTS presence_slot ON presence(slot, present);"
+    "CREATE TABLE IF NOT EXISTS presence_days(channel_id INTEGER NOT NULL, day INTEGER NOT NULL,"
+    " distinct_users INTEGER NOT NULL, users BLOB NOT NULL, PRIMARY KEY(channel_id, day));";
 
 /* ---- put --------------------------------------------------------------------- */
 
@@ -39,16 +39,16 @@ static const char sql_chan_get[] = "SELECT id FROM channels WHERE name=?1";
 static const char sql_chan_add[] = "INSERT INTO channels(name) VALUES(?1)";
 
 static const char *const sql_ins[2] = {
-	"INSERT INTO presence VALUES(?1,?2,?3,?4) ON CONFLICT DO NOTHING",
-	"INSERT INTO presence_days VALUES(?1,?2,?3,?4) ON CONFLICT DO NOTHING",
+    "INSERT INTO presence VALUES(?1,?2,?3,?4) ON CONFLICT DO NOTHING",
+    "INSERT INTO presence_days VALUES(?1,?2,?3,?4) ON CONFLICT DO NOTHING",
 };
 static const char *const sql_get[2] = {
-	"SELECT users FROM presence WHERE channel_id=?1 AND slot=?2",
-	"SELECT users FROM presence_days WHERE channel_id=?1 AND day=?2",
+    "SELECT users FROM presence WHERE channel_id=?1 AND slot=?2",
+    "SELECT users FROM presence_days WHERE channel_id=?1 AND day=?2",
 };
 static const char *const sql_upd[2] = {
-	"UPDATE presence SET present=?3, users=?4 WHERE channel_id=?1 AND slot=?2",
-	"UPDATE presence_days SET distinct_users=?3, users=?4 WHERE channel_id=?1 AND day=?2",
+    "UPDATE presence SET present=?3, users=?4 WHERE channel_id=?1 AND slot=?2",
+    "UPDATE presence_days SET distinct_users=?3, users=?4 WHERE channel_id=?1 AND day=?2",
 };
 
 /* The channel's id in the store's dictionary (shared with every family). */
@@ -139,7 +139,8 @@ int weir_store_presence_put(struct weir_store *s, int grain, struct weir_str cha
 	}
 	const void *ob = sqlite3_column_blob(g, 0);
 	int obn = sqlite3_column_bytes(g, 0);
-	roaring_bitmap_t *old = ob && obn > 0 ? roaring_bitmap_portable_deserialize_safe(ob, (size_t)obn) : NULL;
+	roaring_bitmap_t *old =
+	    ob && obn > 0 ? roaring_bitmap_portable_deserialize_safe(ob, (size_t)obn) : NULL;
 	sqlite3_reset(g);
 	if (!old)
 		goto out; /* a stored bitmap we cannot read: refuse rather than lose it */
@@ -404,8 +405,8 @@ static int run_presence_daily(struct weir_store *s, const struct weir_query_args
 	return q_rows(s, true, a, res, err, errcap);
 }
 
-static int run_viewers_over_day(struct weir_store *s, const struct weir_query_args *a, struct weir_result *res,
-				char *err, size_t errcap)
+static int run_viewers_over_day(struct weir_store *s, const struct weir_query_args *a,
+				struct weir_result *res, char *err, size_t errcap)
 {
 	static const char *const cols[] = {"slot", "present", "channels"};
 	static const uint8_t types[] = {WEIR_C_TIME, WEIR_C_INT, WEIR_C_INT};
@@ -521,7 +522,8 @@ static int run_user_schedule(struct weir_store *s, const struct weir_query_args 
 		int sstep;
 		while ((sstep = sqlite3_step(slots)) == SQLITE_ROW) {
 			in = weir_presence_blob_contains(sqlite3_column_blob(slots, 1),
-							 (size_t)sqlite3_column_bytes(slots, 1), (uint32_t)gid);
+							 (size_t)sqlite3_column_bytes(slots, 1),
+							 (uint32_t)gid);
 			if (in < 0)
 				goto out;
 			if (!in)
@@ -605,7 +607,8 @@ static int load_days(sqlite3 *db, const char *channel, const struct weir_query_a
 		}
 		const void *b = sqlite3_column_blob(st, 1);
 		int bn = sqlite3_column_bytes(st, 1);
-		roaring_bitmap_t *bm = b && bn > 0 ? roaring_bitmap_portable_deserialize_safe(b, (size_t)bn) : NULL;
+		roaring_bitmap_t *bm =
+		    b && bn > 0 ? roaring_bitmap_portable_deserialize_safe(b, (size_t)bn) : NULL;
 		if (!bm) {
 			rc = WEIR_ESTORE;
 			goto out;
@@ -629,12 +632,12 @@ static void free_days(int64_t *days, roaring_bitmap_t **bms, size_t n)
 
 /* overlap: per day with a snapshot of A or B, both audiences and their
  * intersection; jaccard = shared / |A ∪ B| (0 when both are empty). */
-static int run_overlap(struct weir_store *s, const struct weir_query_args *a, struct weir_result *res, char *err,
-		       size_t errcap)
+static int run_overlap(struct weir_store *s, const struct weir_query_args *a, struct weir_result *res,
+		       char *err, size_t errcap)
 {
 	static const char *const cols[] = {"day", "a", "b", "a_users", "b_users", "shared", "jaccard"};
 	static const uint8_t types[] = {WEIR_C_DAY, WEIR_C_TEXT, WEIR_C_TEXT, WEIR_C_INT,
-					WEIR_C_INT, WEIR_C_INT,  WEIR_C_REAL};
+					WEIR_C_INT, WEIR_C_INT,	 WEIR_C_REAL};
 	weir_result_init(res, 7, cols, types);
 	if (!a->a || !a->b) {
 		snprintf(err, errcap, "overlap needs --a and --b (two channels)");
@@ -684,10 +687,10 @@ out:
 const struct weir_query_def weir_q_presence = {"presence", "[--channel C]   snapshot,channel,present",
 					       WEIR_QF_CHANNEL, run_presence};
 const struct weir_query_def weir_q_presence_daily = {
-	"presence-daily", "[--channel C]   day,channel,distinct_users", WEIR_QF_CHANNEL, run_presence_daily};
-const struct weir_query_def weir_q_viewers_over_day = {"viewers-over-day", "[--day D]   slot,present,channels",
-						       WEIR_QF_DAY, run_viewers_over_day};
-const struct weir_query_def weir_q_user_schedule = {"user-schedule", "--user U   snapshot,channel", WEIR_QF_USER,
-						    run_user_schedule};
+    "presence-daily", "[--channel C]   day,channel,distinct_users", WEIR_QF_CHANNEL, run_presence_daily};
+const struct weir_query_def weir_q_viewers_over_day = {
+    "viewers-over-day", "[--day D]   slot,present,channels", WEIR_QF_DAY, run_viewers_over_day};
+const struct weir_query_def weir_q_user_schedule = {"user-schedule", "--user U   snapshot,channel",
+						    WEIR_QF_USER, run_user_schedule};
 const struct weir_query_def weir_q_overlap = {
-	"overlap", "--a A --b B   day,a,b,a_users,b_users,shared,jaccard", WEIR_QF_A | WEIR_QF_B, run_overlap};
+    "overlap", "--a A --b B   day,a,b,a_users,b_users,shared,jaccard", WEIR_QF_A | WEIR_QF_B, run_overlap};

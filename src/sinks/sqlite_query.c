@@ -15,7 +15,6 @@
 #include "core/table.h"
 #include "sinks/blob.h"
 
-
 #define res_row weir_result_row
 #define dupn weir_strndup
 
@@ -90,7 +89,8 @@ static int cmp_top(const void *x, const void *y)
 	if (a->count != b->count)
 		return a->count > b->count ? -1 : 1;
 	const char *ap = a->name ? a->name : a->p, *bp = b->name ? b->name : b->p;
-	uint32_t an = a->name ? (uint32_t)strlen(a->name) : a->n, bn = b->name ? (uint32_t)strlen(b->name) : b->n;
+	uint32_t an = a->name ? (uint32_t)strlen(a->name) : a->n,
+		 bn = b->name ? (uint32_t)strlen(b->name) : b->n;
 	uint32_t n = an < bn ? an : bn;
 	int c = memcmp(ap, bp, n);
 	return c ? c : (an > bn) - (an < bn);
@@ -123,10 +123,11 @@ static int q_top(struct weir_store *s, bool words, const struct weir_query_args 
 	}
 	sqlite3 *db = weir_store_sqlite(s);
 	sqlite3_stmt *st;
-	const char *sql = words ? "SELECT t.words FROM chat_words t JOIN channels ch ON ch.id=t.channel_id"
-				  " WHERE ch.name=?1 AND (?2 IS NULL OR t.hour>=?2) AND (?3 IS NULL OR t.hour<?3)"
-				: "SELECT t.users FROM chat_users t JOIN channels ch ON ch.id=t.channel_id"
-				  " WHERE ch.name=?1 AND (?2 IS NULL OR t.hour>=?2) AND (?3 IS NULL OR t.hour<?3)";
+	const char *sql =
+	    words ? "SELECT t.words FROM chat_words t JOIN channels ch ON ch.id=t.channel_id"
+		    " WHERE ch.name=?1 AND (?2 IS NULL OR t.hour>=?2) AND (?3 IS NULL OR t.hour<?3)"
+		  : "SELECT t.users FROM chat_users t JOIN channels ch ON ch.id=t.channel_id"
+		    " WHERE ch.name=?1 AND (?2 IS NULL OR t.hour>=?2) AND (?3 IS NULL OR t.hour<?3)";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return WEIR_ESTORE;
 	char *ch = lower_dup(a->channel);
@@ -155,7 +156,8 @@ static int q_top(struct weir_store *s, bool words, const struct weir_query_args 
 				if (!weir_words_next(&it, &w, &n, &c))
 					break;
 				int isnew;
-				struct weir_strent *e = weir_strmap_get(&m, w, n, weir_hash(w, n), &arena, &isnew);
+				struct weir_strent *e =
+				    weir_strmap_get(&m, w, n, weir_hash(w, n), &arena, &isnew);
 				if (!e)
 					goto oom;
 				if (isnew)
@@ -226,14 +228,16 @@ static int q_top(struct weir_store *s, bool words, const struct weir_query_args 
 				keep = 0;
 		}
 		sqlite3_stmt *ns;
-		if (sqlite3_prepare_v2(db, "SELECT name FROM users WHERE id=?1", -1, &ns, NULL) != SQLITE_OK) {
+		if (sqlite3_prepare_v2(db, "SELECT name FROM users WHERE id=?1", -1, &ns, NULL) !=
+		    SQLITE_OK) {
 			rc = WEIR_ESTORE;
 			goto out;
 		}
 		for (uint32_t i = 0; i < keep; i++) {
 			sqlite3_bind_int64(ns, 1, v[i].gid);
 			if (sqlite3_step(ns) == SQLITE_ROW)
-				v[i].name = dupn(sqlite3_column_text(ns, 0), (size_t)sqlite3_column_bytes(ns, 0));
+				v[i].name =
+				    dupn(sqlite3_column_text(ns, 0), (size_t)sqlite3_column_bytes(ns, 0));
 			else
 				v[i].name = strdup("?");
 			sqlite3_reset(ns);
@@ -294,11 +298,11 @@ static int run_top_users(struct weir_store *s, const struct weir_query_args *a, 
 	return q_top(s, false, a, res, err, errcap);
 }
 
-const struct weir_query_def weir_q_chat_minutes = {
-	"chat-minutes", "[--channel C]   minute,channel,messages,words,chatters", WEIR_QF_CHANNEL,
-	run_chat_minutes};
+const struct weir_query_def weir_q_chat_minutes = {"chat-minutes",
+						   "[--channel C]   minute,channel,messages,words,chatters",
+						   WEIR_QF_CHANNEL, run_chat_minutes};
 const struct weir_query_def weir_q_chat = {
-	"chat", "[--channel C] [--window W]   window,channel,messages,words,chatters", WEIR_QF_CHANNEL, run_chat};
+    "chat", "[--channel C] [--window W]   window,channel,messages,words,chatters", WEIR_QF_CHANNEL, run_chat};
 const struct weir_query_def weir_q_top_words = {"top-words", "--channel C [--limit N]   word,count",
 						WEIR_QF_CHANNEL, run_top_words};
 const struct weir_query_def weir_q_top_users = {"top-users", "--channel C [--limit N]   user,count",

@@ -42,10 +42,11 @@ static void test_chat_ok(void)
 {
 	struct weir_event ev;
 	const char *d;
-	int r = parse("{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":\"2019-04-30T08:57:00.123Z\","
-		      "\"channel\":\"AdmiralBulldog\",\"user\":\"laudon\",\"text\":\"gachi\\u0048YPER \\\"x\\\"\","
-		      "\"id\":\"abc\",\"badges\":[\"sub/1\",\"vip/1\"],\"extra\":{\"a\":[1,2]}}",
-		      &ev, &d);
+	int r = parse(
+	    "{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":\"2019-04-30T08:57:00.123Z\","
+	    "\"channel\":\"AdmiralBulldog\",\"user\":\"laudon\",\"text\":\"gachi\\u0048YPER \\\"x\\\"\","
+	    "\"id\":\"abc\",\"badges\":[\"sub/1\",\"vip/1\"],\"extra\":{\"a\":[1,2]}}",
+	    &ev, &d);
 	CHECK_EQ_INT(r, WEIR_R_OK);
 	CHECK_EQ_INT(ev.kind, WEIR_KIND_CHAT);
 	CHECK_EQ_INT(ev.platform, WEIR_PLATFORM_TWITCH);
@@ -60,19 +61,21 @@ static void test_ts_forms(void)
 {
 	struct weir_event ev;
 	const char *d;
-	CHECK_EQ_INT(parse("{\"kind\":\"chat\",\"platform\":\"youtube\",\"ts\":1556614620123,\"channel\":\"c\","
-			   "\"user\":\"u\",\"text\":\"t\"}",
-			   &ev, &d),
-		     WEIR_R_OK);
+	CHECK_EQ_INT(
+	    parse("{\"kind\":\"chat\",\"platform\":\"youtube\",\"ts\":1556614620123,\"channel\":\"c\","
+		  "\"user\":\"u\",\"text\":\"t\"}",
+		  &ev, &d),
+	    WEIR_R_OK);
 	CHECK_EQ_INT(ev.ts, 1556614620123LL);
 	CHECK_EQ_INT(parse("{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":\"2019-04-30T10:57:00+02:00\","
 			   "\"channel\":\"c\",\"user\":\"u\",\"text\":\"t\"}",
 			   &ev, &d),
 		     WEIR_R_OK);
 	CHECK_EQ_INT(ev.ts, 1556614620000LL);
-	CHECK_EQ_INT(reason("{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":\"yesterday\",\"channel\":\"c\","
-			    "\"user\":\"u\",\"text\":\"t\"}"),
-		     WEIR_R_BAD_TIMESTAMP);
+	CHECK_EQ_INT(
+	    reason("{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":\"yesterday\",\"channel\":\"c\","
+		   "\"user\":\"u\",\"text\":\"t\"}"),
+	    WEIR_R_BAD_TIMESTAMP);
 	CHECK_EQ_INT(reason("{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":true,\"channel\":\"c\","
 			    "\"user\":\"u\",\"text\":\"t\"}"),
 		     WEIR_R_WRONG_TYPE);
@@ -87,34 +90,42 @@ static void test_rejects(void)
 	CHECK_EQ_INT(reason("not json"), WEIR_R_INVALID_JSON);
 	CHECK_EQ_INT(reason("[1,2,3]"), WEIR_R_NOT_OBJECT);
 	CHECK_EQ_INT(reason("\"str\""), WEIR_R_NOT_OBJECT);
-	CHECK_EQ_INT(reason("{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":1,\"channel\":\"c\",\"user\":\"u\","
-			    "\"text\":\"t\"} trailing"),
-		     WEIR_R_INVALID_JSON);
+	CHECK_EQ_INT(
+	    reason("{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":1,\"channel\":\"c\",\"user\":\"u\","
+		   "\"text\":\"t\"} trailing"),
+	    WEIR_R_INVALID_JSON);
 	CHECK_EQ_INT(reason("{\"kind\":\"tweet\",\"platform\":\"twitch\",\"ts\":1}"), WEIR_R_UNKNOWN_KIND);
-	CHECK_EQ_INT(reason("{\"kind\":\"chat\",\"platform\":\"myspace\",\"ts\":1}"), WEIR_R_UNKNOWN_PLATFORM);
+	CHECK_EQ_INT(reason("{\"kind\":\"chat\",\"platform\":\"myspace\",\"ts\":1}"),
+		     WEIR_R_UNKNOWN_PLATFORM);
 	CHECK_EQ_INT(reason("{\"platform\":\"twitch\",\"ts\":1}"), WEIR_R_MISSING_FIELD);
 	CHECK_EQ_STR(detail_of("{\"platform\":\"twitch\",\"ts\":1}"), "kind");
 	CHECK_EQ_INT(reason("{\"kind\":\"chat\",\"ts\":1}"), WEIR_R_MISSING_FIELD);
 	CHECK_EQ_INT(reason("{\"kind\":\"chat\",\"platform\":\"twitch\"}"), WEIR_R_MISSING_FIELD);
 	CHECK_EQ_STR(detail_of("{\"kind\":\"chat\",\"platform\":\"twitch\"}"), "ts");
-	CHECK_EQ_STR(detail_of("{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":1,\"user\":\"u\",\"text\":\"t\"}"),
-		     "channel");
-	CHECK_EQ_INT(reason("{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":1,\"channel\":5,\"user\":\"u\","
-			    "\"text\":\"t\"}"),
-		     WEIR_R_WRONG_TYPE);
-	CHECK_EQ_STR(detail_of("{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":1,\"channel\":\"c\",\"user\":\"u\","
-			       "\"text\":[\"t\"]}"),
-		     "text");
-	CHECK_EQ_INT(reason("{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":1,\"channel\":\"\",\"user\":\"u\","
-			    "\"text\":\"t\"}"),
-		     WEIR_R_BAD_VALUE);
-	CHECK_EQ_INT(reason("{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":1,\"channel\":\"c\",\"user\":\"u\","
-			    "\"text\":\"\xff\xfe\"}"),
-		     WEIR_R_INVALID_UTF8);
+	CHECK_EQ_STR(
+	    detail_of("{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":1,\"user\":\"u\",\"text\":\"t\"}"),
+	    "channel");
+	CHECK_EQ_INT(
+	    reason("{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":1,\"channel\":5,\"user\":\"u\","
+		   "\"text\":\"t\"}"),
+	    WEIR_R_WRONG_TYPE);
+	CHECK_EQ_STR(
+	    detail_of("{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":1,\"channel\":\"c\",\"user\":\"u\","
+		      "\"text\":[\"t\"]}"),
+	    "text");
+	CHECK_EQ_INT(
+	    reason("{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":1,\"channel\":\"\",\"user\":\"u\","
+		   "\"text\":\"t\"}"),
+	    WEIR_R_BAD_VALUE);
+	CHECK_EQ_INT(
+	    reason("{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":1,\"channel\":\"c\",\"user\":\"u\","
+		   "\"text\":\"\xff\xfe\"}"),
+	    WEIR_R_INVALID_UTF8);
 	/* NUL byte inside the line */
 	struct weir_event ev;
 	const char *d;
-	char nul[] = "{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":1,\"channel\":\"c\",\"user\":\"u\",\"text\":\"a\0b\"}";
+	char nul[] = "{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":1,\"channel\":\"c\",\"user\":\"u\","
+		     "\"text\":\"a\0b\"}";
 	char *buf = calloc(1, sizeof(nul) + WEIR_JSON_PADDING);
 	memcpy(buf, nul, sizeof(nul) - 1);
 	CHECK_EQ_INT(weir_json_parse(J, buf, sizeof(nul) - 1, &A, &ev, &d), WEIR_R_NUL_BYTE);
@@ -136,16 +147,18 @@ static void test_other_kinds(void)
 	CHECK_EQ_INT(reason("{\"kind\":\"followers\",\"platform\":\"youtube\",\"ts\":1,\"channel\":\"c\","
 			    "\"followers\":\"12\"}"),
 		     WEIR_R_WRONG_TYPE);
-	CHECK_EQ_INT(parse("{\"kind\":\"stream\",\"platform\":\"twitch\",\"ts\":1,\"channel\":\"c\",\"live\":true,"
-			   "\"viewers\":10,\"game\":\"Dota 2\",\"started_at\":\"2019-04-30T08:00:00Z\"}",
-			   &ev, &d),
-		     WEIR_R_OK);
+	CHECK_EQ_INT(
+	    parse("{\"kind\":\"stream\",\"platform\":\"twitch\",\"ts\":1,\"channel\":\"c\",\"live\":true,"
+		  "\"viewers\":10,\"game\":\"Dota 2\",\"started_at\":\"2019-04-30T08:00:00Z\"}",
+		  &ev, &d),
+	    WEIR_R_OK);
 	CHECK_EQ_INT(ev.live, 1);
 	CHECK_EQ_INT(ev.viewers, 10);
 	CHECK_EQ_INT(reason("{\"kind\":\"stream\",\"platform\":\"twitch\",\"ts\":1,\"channel\":\"c\"}"),
 		     WEIR_R_MISSING_FIELD);
-	CHECK_EQ_INT(reason("{\"kind\":\"stream\",\"platform\":\"twitch\",\"ts\":1,\"channel\":\"c\",\"live\":1}"),
-		     WEIR_R_WRONG_TYPE);
+	CHECK_EQ_INT(
+	    reason("{\"kind\":\"stream\",\"platform\":\"twitch\",\"ts\":1,\"channel\":\"c\",\"live\":1}"),
+	    WEIR_R_WRONG_TYPE);
 	CHECK_EQ_INT(parse("{\"kind\":\"chatters\",\"platform\":\"twitch\",\"ts\":1,\"channel\":\"c\","
 			   "\"users\":[\"a\",\"b\",\"c\"]}",
 			   &ev, &d),
@@ -160,12 +173,14 @@ static void test_other_kinds(void)
 		     WEIR_R_OK);
 	CHECK(ev.id.n == 12 && memcmp(ev.id.p, "123456789012", 12) == 0);
 	CHECK_EQ_INT(ev.likes, 3);
-	CHECK_EQ_INT(reason("{\"kind\":\"post\",\"platform\":\"twitter\",\"ts\":1,\"author\":\"a\",\"text\":\"t\"}"),
-		     WEIR_R_MISSING_FIELD);
+	CHECK_EQ_INT(
+	    reason("{\"kind\":\"post\",\"platform\":\"twitter\",\"ts\":1,\"author\":\"a\",\"text\":\"t\"}"),
+	    WEIR_R_MISSING_FIELD);
 	/* null optional fields are absent */
-	CHECK_EQ_INT(reason("{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":1,\"channel\":\"c\",\"user\":\"u\","
-			    "\"text\":\"t\",\"id\":null}"),
-		     WEIR_R_OK);
+	CHECK_EQ_INT(
+	    reason("{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":1,\"channel\":\"c\",\"user\":\"u\","
+		   "\"text\":\"t\",\"id\":null}"),
+	    WEIR_R_OK);
 }
 
 static void run_all(const char *backend)

@@ -37,13 +37,13 @@ static void clear_recs(void)
 #define MIN 60000LL
 #define HOUR 3600000LL
 
-static struct weir_str S(const char *s)
-{
+static struct weir_str S(const char *s) {
 	struct weir_str r = {s, (uint32_t)strlen(s)};
 	return r;
 }
 
-static struct weir_event post(int64_t ts, const char *id, const char *author, const char *text, int64_t likes)
+static struct weir_event
+post(int64_t ts, const char *id, const char *author, const char *text, int64_t likes)
 {
 	struct weir_event ev;
 	weir_event_clear(&ev);
@@ -141,7 +141,7 @@ static void test_minutes(void)
 	struct weir_posts_shard *s = weir_posts_shard_new(&env);
 	struct weir_event e1 = post(T0 + 5000, "p1", "alice", "great stream #GG", 10);
 	struct weir_event e2 = post(T0 + 9000, "p1", "alice", "great stream #GG", 25); /* later: counters */
-	struct weir_event e3 = post(T0 + 1000, "p1", "bob", "awful #Other", 3);      /* earlier: identity */
+	struct weir_event e3 = post(T0 + 1000, "p1", "bob", "awful #Other", 3);	       /* earlier: identity */
 	struct weir_event e4 = post(T0 + MIN + 1, "p2", "carol", "next minute", WEIR_ABSENT);
 	e1.location = S("Berlin");
 	e3.location = S("");
@@ -269,17 +269,17 @@ static void test_store_merge(void)
 	char out[4096];
 	unlink(dbpath + 7);
 	struct weir_event a[] = {
-		post(T0 + HOUR + 10, "m", "alice", "#Tag first seen", 5), /* hour +1 */
-		post(T0 + HOUR + 20, "o", "bob", "#Tag other", 1),        /* hour +1, another author */
-		post(T0 + HOUR + 30, "n", "carol", "#Tag", 100),
+	    post(T0 + HOUR + 10, "m", "alice", "#Tag first seen", 5), /* hour +1 */
+	    post(T0 + HOUR + 20, "o", "bob", "#Tag other", 1),	      /* hour +1, another author */
+	    post(T0 + HOUR + 30, "n", "carol", "#Tag", 100),
 	};
 	ingest(a, 3);
 	query("posts", "tag", -1, out, sizeof(out));
 	CHECK_EQ_STR(out, "+1h,tag,3,106,0,0,3,0.0000\n");
 	/* a second run: an earlier arrival of m (hour +0, other text), a lower count for n */
 	struct weir_event b[] = {
-		post(T0 + 50, "m", "alice", "#Tag #Moved earlier copy", 2),
-		post(T0 + HOUR + 40, "n", "carol", "#Tag", 7),
+	    post(T0 + 50, "m", "alice", "#Tag #Moved earlier copy", 2),
+	    post(T0 + HOUR + 40, "n", "carol", "#Tag", 7),
 	};
 	ingest(b, 2);
 	query("posts", NULL, -1, out, sizeof(out));
@@ -342,8 +342,11 @@ static void test_query_errors(void)
 	struct weir_store *st = store();
 	if (!st)
 		return;
-	struct weir_query_args a = {.from = WEIR_ABSENT, .to = WEIR_ABSENT, .day = WEIR_ABSENT,
-				    .window = WEIR_GRAIN_MINUTE, .limit = -1};
+	struct weir_query_args a = {.from = WEIR_ABSENT,
+				    .to = WEIR_ABSENT,
+				    .day = WEIR_ABSENT,
+				    .window = WEIR_GRAIN_MINUTE,
+				    .limit = -1};
 	struct weir_result res;
 	char err[256] = "";
 	CHECK_EQ_INT(weir_store_query(st, "posts", &a, &res, err, sizeof(err)), WEIR_EINVAL);

@@ -37,7 +37,8 @@ static void clear_recs(void)
 static struct weir_presence_rec *find(int grain, const char *chan, int64_t start)
 {
 	for (int i = 0; i < nrecs; i++)
-		if (recs[i]->grain == grain && recs[i]->start == start && recs[i]->channel.n == strlen(chan) &&
+		if (recs[i]->grain == grain && recs[i]->start == start &&
+		    recs[i]->channel.n == strlen(chan) &&
 		    memcmp(recs[i]->channel.p, chan, recs[i]->channel.n) == 0)
 			return recs[i];
 	return NULL;
@@ -77,7 +78,7 @@ static const char *names_of(const struct weir_presence_rec *r)
 	return buf;
 }
 
-#define T0 1795197600000LL /* 2026-11-20T18:00:00Z */
+#define T0 1795197600000LL   /* 2026-11-20T18:00:00Z */
 #define DAY0 1795132800000LL /* 2026-11-20T00:00:00Z */
 #define SLOT WEIR_PRESENCE_SLOT_MS
 #define DAY WEIR_MS_PER_DAY
@@ -100,7 +101,7 @@ static struct weir_event snap(const char *chan, int64_t ts, const char *users)
 	snprintf(c, 256, "%s", users);
 	uint32_t n = 0;
 	if (*users) {
-		for (char *p = c;; ) {
+		for (char *p = c;;) {
 			char *e = strchr(p, ',');
 			users_buf[n].p = p;
 			users_buf[n].n = (uint32_t)(e ? e - p : (long)strlen(p));
@@ -320,7 +321,8 @@ static void test_blob_contains(void)
 			if (weir_presence_blob_contains(b, n, all[i]) != 1)
 				bad++;
 		CHECK_EQ_INT(bad, 0);
-		CHECK_EQ_INT(weir_presence_blob_contains(b, n > 8 ? n / 2 : n, all[card ? card - 1 : 0]) == 1, 0);
+		CHECK_EQ_INT(weir_presence_blob_contains(b, n > 8 ? n / 2 : n, all[card ? card - 1 : 0]) == 1,
+			     0);
 		free(all);
 		free(b);
 		roaring_bitmap_free(bm);

@@ -35,8 +35,8 @@ static void test_round4(void)
 	CHECK_EQ_INT(weir_vader_round4(1.0), 10000);
 	CHECK_EQ_INT(weir_vader_round4(-1.0), -10000);
 	/* exact ties: JavaScript's toFixed rounds them up (glibc would round to even) */
-	CHECK_EQ_INT(weir_vader_round4(1.0 / 32), 313);   /* 0.03125 */
-	CHECK_EQ_INT(weir_vader_round4(3.0 / 32), 938);   /* 0.09375 */
+	CHECK_EQ_INT(weir_vader_round4(1.0 / 32), 313);	   /* 0.03125 */
+	CHECK_EQ_INT(weir_vader_round4(3.0 / 32), 938);	   /* 0.09375 */
 	CHECK_EQ_INT(weir_vader_round4(-5.0 / 32), -1563); /* -0.15625 */
 	/* 0.00015 is not exactly representable: its exact value decides */
 	CHECK_EQ_INT(weir_vader_round4(0.00015), 1);
