@@ -47,14 +47,29 @@ static inline int idvec_push(struct idvec *x, uint32_t id)
 	return 0;
 }
 
+/*
+ * A counted bag of ids: appends go to a raw vector (no hashing on the hot
+ * path); when it reaches BAG_COMPACT entries it is radix-sorted and folded
+ * into sorted (id << 32 | count) pairs. Memory stays bounded by the distinct
+ * ids plus one raw block, however long a window lasts (a day of a busy
+ * channel).
+ */
+#define BAG_COMPACT (1u << 18)
+
+struct idbag {
+	struct idvec raw;
+	uint64_t *pairs;
+	uint32_t npairs, cappairs;
+};
+
 struct cwin {
 	struct cwin *next;
 	int64_t start;
 	uint8_t grain;
 	uint8_t reopened; /* emitted before: this one is a correction */
 	uint64_t messages, words;
-	struct idvec users; /* one user id per message */
-	struct idvec wids;  /* hour only: one word id per word */
+	struct idbag users; /* one user id per message */
+	struct idbag wids;  /* hour only: one word id per word */
 	/* minute only */
 	struct weir_u64set *ids; /* every message id known for this minute */
 	uint64_t *newids;
@@ -129,8 +144,10 @@ struct weir_chat_shard *weir_chat_shard_new(const struct weir_op_env *env)
 
 static void win_free(struct cwin *w)
 {
-	free(w->users.v);
-	free(w->wids.v);
+	free(w->users.raw.v);
+	free(w->users.pairs);
+	free(w->wids.raw.v);
+	free(w->wids.pairs);
 	if (w->ids) {
 		weir_u64set_free(w->ids);
 		free(w->ids);
@@ -448,6 +465,63 @@ static void count_word(const char *wd, size_t n, void *ctx)
 		s->oom = 1;
 }
 
+/* Radix-sorts x in place with the shard's scratch buffer. */
+static int sort_ids(struct weir_chat_shard *s, struct idvec *x)
+{
+	if (x->n > s->sortcap) {
+		uint32_t *b = realloc(s->sortbuf, (size_t)x->n * sizeof(uint32_t));
+		if (!b)
+			return WEIR_ENOMEM;
+		s->sortbuf = b;
+		s->sortcap = x->n;
+	}
+	weir_sort_u32(x->v, x->n, s->sortbuf);
+	return 0;
+}
+
+/* Folds the raw ids into the sorted counted pairs (see struct idbag). */
+static int bag_compact(struct weir_chat_shard *s, struct idbag *b)
+{
+	if (!b->raw.n)
+		return 0;
+	if (sort_ids(s, &b->raw) != 0)
+		return WEIR_ENOMEM;
+	uint32_t runs = 0;
+	for (uint32_t i = 0; i < b->raw.n; i++)
+		if (i == 0 || b->raw.v[i] != b->raw.v[i - 1])
+			runs++;
+	uint64_t *out = malloc(((size_t)b->npairs + runs) * sizeof(uint64_t));
+	if (!out)
+		return WEIR_ENOMEM;
+	uint32_t n = 0, p = 0;
+	for (uint32_t i = 0; i < b->raw.n;) {
+		uint32_t j = i + 1, id = b->raw.v[i];
+		while (j < b->raw.n && b->raw.v[j] == id)
+			j++;
+		uint64_t count = j - i;
+		while (p < b->npairs && (uint32_t)(b->pairs[p] >> 32) < id)
+			out[n++] = b->pairs[p++];
+		if (p < b->npairs && (uint32_t)(b->pairs[p] >> 32) == id)
+			count += (uint32_t)b->pairs[p++];
+		out[n++] = (uint64_t)id << 32 | (count > UINT32_MAX ? UINT32_MAX : count);
+		i = j;
+	}
+	while (p < b->npairs)
+		out[n++] = b->pairs[p++];
+	free(b->pairs);
+	b->pairs = out;
+	b->npairs = b->cappairs = n;
+	b->raw.n = 0;
+	return 0;
+}
+
+static inline int bag_push(struct weir_chat_shard *s, struct idbag *b, uint32_t id)
+{
+	if (idvec_push(&b->raw, id) != 0)
+		return WEIR_ENOMEM;
+	return b->raw.n >= BAG_COMPACT ? bag_compact(s, b) : 0;
+}
+
 int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
 {
 	uint32_t cix, uid;
@@ -494,19 +568,22 @@ int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
 	uint32_t nw = weir_tokenize(ev->text.p, ev->text.n, s->tokbuf, count_word, s);
 	if (s->oom)
 		return WEIR_ENOMEM;
-	if (h->wids.cap - h->wids.n < s->tokens.n) {
-		uint32_t ncap = h->wids.cap ? h->wids.cap : 64;
-		while (ncap - h->wids.n < s->tokens.n)
+	struct idvec *hw = &h->wids.raw;
+	if (hw->cap - hw->n < s->tokens.n) {
+		uint32_t ncap = hw->cap ? hw->cap : 64;
+		while (ncap - hw->n < s->tokens.n)
 			ncap *= 2;
-		uint32_t *nv = realloc(h->wids.v, (size_t)ncap * sizeof(uint32_t));
+		uint32_t *nv = realloc(hw->v, (size_t)ncap * sizeof(uint32_t));
 		if (!nv)
 			return WEIR_ENOMEM;
-		h->wids.v = nv;
-		h->wids.cap = ncap;
+		hw->v = nv;
+		hw->cap = ncap;
 	}
 	if (s->tokens.n) {
-		memcpy(h->wids.v + h->wids.n, s->tokens.v, s->tokens.n * sizeof(uint32_t));
-		h->wids.n += s->tokens.n;
+		memcpy(hw->v + hw->n, s->tokens.v, s->tokens.n * sizeof(uint32_t));
+		hw->n += s->tokens.n;
+		if (hw->n >= BAG_COMPACT && bag_compact(s, &h->wids) != 0)
+			return WEIR_ENOMEM;
 	}
 	m->messages++;
 	h->messages++;
@@ -514,7 +591,7 @@ int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
 	m->words += nw;
 	h->words += nw;
 	d->words += nw;
-	if (idvec_push(&m->users, uid) || idvec_push(&h->users, uid) || idvec_push(&d->users, uid))
+	if (bag_push(s, &m->users, uid) || bag_push(s, &h->users, uid) || bag_push(s, &d->users, uid))
 		return WEIR_ENOMEM;
 	s->st.events++;
 	return 0;
@@ -530,19 +607,6 @@ static int cmp_words(const void *a, const void *b)
 	return (x->w.n > y->w.n) - (x->w.n < y->w.n);
 }
 
-/* Radix-sorts x in place with the shard's scratch buffer. */
-static int sort_ids(struct weir_chat_shard *s, struct idvec *x)
-{
-	if (x->n > s->sortcap) {
-		uint32_t *b = realloc(s->sortbuf, (size_t)x->n * sizeof(uint32_t));
-		if (!b)
-			return WEIR_ENOMEM;
-		s->sortbuf = b;
-		s->sortcap = x->n;
-	}
-	weir_sort_u32(x->v, x->n, s->sortbuf);
-	return 0;
-}
 
 /* The writer's side of a chat record: global user ids, then the store merge. */
 static int chat_put(struct weir_rec *h, struct weir_writer *wr)
@@ -569,19 +633,12 @@ static void chat_free(struct weir_rec *h)
 static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, struct cwin *w)
 {
 	struct weir_arena a;
-	if (sort_ids(s, &w->users) != 0 || (w->grain == WEIR_GRAIN_HOUR && sort_ids(s, &w->wids) != 0))
+	if (bag_compact(s, &w->users) != 0 || (w->grain == WEIR_GRAIN_HOUR && bag_compact(s, &w->wids) != 0))
 		return WEIR_ENOMEM;
+	uint32_t nu = w->users.npairs, nd0 = w->grain == WEIR_GRAIN_HOUR ? w->wids.npairs : 0;
 	/* Size the record's arena to what it will hold: one allocation per record
 	 * (hundreds of thousands of small records cross to the writer). */
-	uint32_t nu0 = 0, nd0 = 0;
-	for (uint32_t i = 0; i < w->users.n; i++)
-		if (i == 0 || w->users.v[i] != w->users.v[i - 1])
-			nu0++;
-	for (uint32_t i = 0; w->grain == WEIR_GRAIN_HOUR && i < w->wids.n; i++)
-		if (i == 0 || w->wids.v[i] != w->wids.v[i - 1])
-			nd0++;
-	size_t need = sizeof(struct weir_chat_rec) +
-		      (size_t)(nu0 + 1) * (2 * sizeof(uint32_t) + sizeof(struct weir_str)) +
+	size_t need = sizeof(struct weir_chat_rec) + (size_t)(nu + 1) * (2 * sizeof(uint32_t) + sizeof(struct weir_str)) +
 		      (size_t)w->nnew * sizeof(uint64_t) + (size_t)nd0 * sizeof(struct weir_wordcount) + 64;
 	weir_arena_init(&a, need);
 	struct weir_chat_rec *r = weir_arena_alloc(&a, sizeof(*r));
@@ -596,28 +653,19 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 	r->start = w->start;
 	r->messages = w->messages;
 	r->words = w->words;
-	/* distinct users (and messages per user, for hours) from the sorted runs */
-	uint32_t nu = 0;
-	for (uint32_t i = 0; i < w->users.n; i++)
-		if (i == 0 || w->users.v[i] != w->users.v[i - 1])
-			nu++;
+	/* distinct users (and messages per user, for hours) from the counted pairs */
 	uint32_t *uids = weir_arena_alloc(&a, (nu ? nu : 1) * sizeof(uint32_t));
 	struct weir_str *un = weir_arena_alloc(&a, (nu ? nu : 1) * sizeof(struct weir_str));
-	uint32_t *uc =
-	    w->grain == WEIR_GRAIN_HOUR ? weir_arena_alloc(&a, (nu ? nu : 1) * sizeof(uint32_t)) : NULL;
+	uint32_t *uc = w->grain == WEIR_GRAIN_HOUR ? weir_arena_alloc(&a, (nu ? nu : 1) * sizeof(uint32_t)) : NULL;
 	if (!uids || !un || (w->grain == WEIR_GRAIN_HOUR && !uc))
 		goto oom;
 	uint32_t k = 0;
-	for (uint32_t i = 0; i < w->users.n;) {
-		uint32_t j = i + 1;
-		while (j < w->users.n && w->users.v[j] == w->users.v[i])
-			j++;
-		uids[k] = w->users.v[i];
-		un[k] = s->users[w->users.v[i]];
+	for (; k < nu; k++) {
+		uint32_t uid = (uint32_t)(w->users.pairs[k] >> 32);
+		uids[k] = uid;
+		un[k] = s->users[uid];
 		if (uc)
-			uc[k] = j - i;
-		k++;
-		i = j;
+			uc[k] = (uint32_t)w->users.pairs[k];
 	}
 	r->nusers = k;
 	r->uids = uids;
@@ -631,30 +679,23 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 		r->ids = ids;
 		r->nids = w->nnew;
 	}
-	if (w->grain == WEIR_GRAIN_HOUR && w->wids.n) {
-		uint32_t nd = 0;
-		for (uint32_t i = 0; i < w->wids.n; i++)
-			if (i == 0 || w->wids.v[i] != w->wids.v[i - 1])
-				nd++;
+	if (w->grain == WEIR_GRAIN_HOUR && w->wids.npairs) {
+		uint32_t nd = w->wids.npairs;
 		struct weir_wordcount *wv = weir_arena_alloc(&a, nd * sizeof(*wv));
 		struct weir_kv *kv = malloc(2 * (size_t)nd * sizeof(*kv));
 		if (!wv || !kv) {
 			free(kv);
 			goto oom;
 		}
-		/* (word id, count) from the runs, keyed by the word's first 8 bytes
-		 * (big-endian) for a radix sort into byte order; runs sharing those
-		 * bytes are then fixed with a byte-wise comparison. */
+		/* (word id, count) keyed by the word's first 8 bytes (big-endian) for
+		 * a radix sort into byte order; runs sharing those bytes are then
+		 * fixed with a byte-wise comparison. */
 		uint32_t j = 0;
-		for (uint32_t i = 0; i < w->wids.n;) {
-			uint32_t e = i + 1;
-			while (e < w->wids.n && w->wids.v[e] == w->wids.v[i])
-				e++;
-			struct weir_str ws = s->wordv[w->wids.v[i]];
+		for (; j < nd; j++) {
+			uint32_t wid = (uint32_t)(w->wids.pairs[j] >> 32);
+			struct weir_str ws = s->wordv[wid];
 			kv[j].k = __builtin_bswap64(weir_prefix8(ws.p, ws.n));
-			kv[j].v = (uint64_t)w->wids.v[i] << 32 | (e - i);
-			j++;
-			i = e;
+			kv[j].v = w->wids.pairs[j];
 		}
 		weir_sort_kv(kv, j, kv + j);
 		for (uint32_t i = 0; i < j; i++) {
