@@ -27,7 +27,7 @@ UNIT     = $(wildcard tests/unit/test_*.c)
 R_OBJ = $(LIB_C:%.c=build/r/%.o) $(LIB_CXX:%.cc=build/r/%.o)
 T_OBJ = $(LIB_C:%.c=build/t/%.o) $(LIB_CXX:%.cc=build/t/%.o)
 
-.PHONY: all build test test-only demo bench deps lint clean help fmt fuzz
+.PHONY: all build test test-only demo bench bench-memory deps lint clean help fmt fuzz
 all: build
 build: weir
 
@@ -117,6 +117,11 @@ demo: deps
 bench: deps
 	$(MAKE) build
 	bench/run.sh
+
+# Memory on a 10 GB stream from stdin (docs/benchmarks.md); takes about a minute.
+bench-memory: deps
+	$(MAKE) build
+	bench/memory_stdin.sh
 
 deps:
 	@scripts/deps.sh

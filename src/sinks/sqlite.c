@@ -231,7 +231,7 @@ int weir_store_open(const char *uri, bool readonly, struct weir_store **out, cha
 	sqlite3_busy_timeout(s->db, 10000);
 	if (!readonly) {
 		if (exec(s,
-			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384;"
 			 "PRAGMA temp_store=MEMORY;",
 			 err, errcap) != 0 ||
 		    migrate(s, err, errcap) != 0) {
