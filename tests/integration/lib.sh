@@ -80,7 +80,7 @@ run_ok() {
 }
 
 # The shared datasets: CI clones the repo next to shared/ ($WEIR_ROOT/../shared);
-# in the workspace the repo is /work/main and shared is /work/shared.
+# in a developer checkout shared/ is likewise a sibling of the repository.
 datasets_dir() {
 	local d
 	for d in "${WEIR_DATASETS:-}" "$WEIR_ROOT/../shared/datasets" "$WEIR_ROOT/../../shared/datasets" \
