@@ -607,7 +607,6 @@ static int cmp_words(const void *a, const void *b)
 	return (x->w.n > y->w.n) - (x->w.n < y->w.n);
 }
 
-
 /* The writer's side of a chat record: global user ids, then the store merge. */
 static int chat_put(struct weir_rec *h, struct weir_writer *wr)
 {
@@ -638,7 +637,8 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 	uint32_t nu = w->users.npairs, nd0 = w->grain == WEIR_GRAIN_HOUR ? w->wids.npairs : 0;
 	/* Size the record's arena to what it will hold: one allocation per record
 	 * (hundreds of thousands of small records cross to the writer). */
-	size_t need = sizeof(struct weir_chat_rec) + (size_t)(nu + 1) * (2 * sizeof(uint32_t) + sizeof(struct weir_str)) +
+	size_t need = sizeof(struct weir_chat_rec) +
+		      (size_t)(nu + 1) * (2 * sizeof(uint32_t) + sizeof(struct weir_str)) +
 		      (size_t)w->nnew * sizeof(uint64_t) + (size_t)nd0 * sizeof(struct weir_wordcount) + 64;
 	weir_arena_init(&a, need);
 	struct weir_chat_rec *r = weir_arena_alloc(&a, sizeof(*r));
@@ -656,7 +656,8 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 	/* distinct users (and messages per user, for hours) from the counted pairs */
 	uint32_t *uids = weir_arena_alloc(&a, (nu ? nu : 1) * sizeof(uint32_t));
 	struct weir_str *un = weir_arena_alloc(&a, (nu ? nu : 1) * sizeof(struct weir_str));
-	uint32_t *uc = w->grain == WEIR_GRAIN_HOUR ? weir_arena_alloc(&a, (nu ? nu : 1) * sizeof(uint32_t)) : NULL;
+	uint32_t *uc =
+	    w->grain == WEIR_GRAIN_HOUR ? weir_arena_alloc(&a, (nu ? nu : 1) * sizeof(uint32_t)) : NULL;
 	if (!uids || !un || (w->grain == WEIR_GRAIN_HOUR && !uc))
 		goto oom;
 	uint32_t k = 0;
