@@ -63,6 +63,10 @@ const char *weir_store_uri(struct weir_store *s);
 int weir_store_begin(struct weir_store *s);
 int weir_store_commit(struct weir_store *s);
 
+/* The id of a channel in the store's `channels` dictionary (created if
+ * new, cached), shared by every family. */
+int weir_store_channel_id(struct weir_store *s, struct weir_str name, int64_t *id);
+
 /* Global user id for a name (created if new). */
 int weir_store_user_id(struct weir_store *s, const char *name, uint32_t n, uint32_t *gid);
 /* Merge a chat record; gids[i] is the global id of rec->uids[i]. */

@@ -403,6 +403,15 @@ static int chan_id(struct weir_store *s, struct weir_str name, uint32_t *id)
 	return dict_id(s, &s->chan_cache, ST_CHAN_GET, ST_CHAN_ADD, false, name.p, name.n, id);
 }
 
+int weir_store_channel_id(struct weir_store *s, struct weir_str name, int64_t *id)
+{
+	uint32_t v;
+	int rc = chan_id(s, name, &v);
+	if (rc == 0)
+		*id = v;
+	return rc;
+}
+
 static int step_done(sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);

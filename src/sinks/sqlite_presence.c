@@ -35,9 +35,6 @@ const char *const weir_schema_presence =
 
 /* ---- put --------------------------------------------------------------------- */
 
-static const char sql_chan_get[] = "SELECT id FROM channels WHERE name=?1";
-static const char sql_chan_add[] = "INSERT INTO channels(name) VALUES(?1)";
-
 static const char *const sql_ins[2] = {
     "INSERT INTO presence VALUES(?1,?2,?3,?4) ON CONFLICT DO NOTHING",
     "INSERT INTO presence_days VALUES(?1,?2,?3,?4) ON CONFLICT DO NOTHING",
@@ -50,34 +47,6 @@ static const char *const sql_upd[2] = {
     "UPDATE presence SET present=?3, users=?4 WHERE channel_id=?1 AND slot=?2",
     "UPDATE presence_days SET distinct_users=?3, users=?4 WHERE channel_id=?1 AND day=?2",
 };
-
-/* The channel's id in the store's dictionary (shared with every family). */
-static int chan_id(struct weir_store *s, struct weir_str name, int64_t *id)
-{
-	sqlite3_stmt *g = weir_store_prepare(s, sql_chan_get);
-	if (!g)
-		return WEIR_ESTORE;
-	sqlite3_bind_text(g, 1, name.p, (int)name.n, SQLITE_STATIC);
-	int rc = sqlite3_step(g);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(g, 0);
-		sqlite3_reset(g);
-		return 0;
-	}
-	sqlite3_reset(g);
-	if (rc != SQLITE_DONE)
-		return WEIR_ESTORE;
-	sqlite3_stmt *a = weir_store_prepare(s, sql_chan_add);
-	if (!a)
-		return WEIR_ESTORE;
-	sqlite3_bind_text(a, 1, name.p, (int)name.n, SQLITE_STATIC);
-	rc = sqlite3_step(a);
-	sqlite3_reset(a);
-	if (rc != SQLITE_DONE)
-		return WEIR_ESTORE;
-	*id = sqlite3_last_insert_rowid(weir_store_sqlite(s));
-	return 0;
-}
 
 /* Serializes bm (run-optimized) into a new buffer. */
 static char *serialize(roaring_bitmap_t *bm, size_t *n)
@@ -116,7 +85,7 @@ int weir_store_presence_put(struct weir_store *s, int grain, struct weir_str cha
 	if (grain != WEIR_PRESENCE_SLOT && grain != WEIR_PRESENCE_DAY)
 		return WEIR_EINVAL;
 	int64_t cid;
-	int rc = chan_id(s, channel, &cid);
+	int rc = weir_store_channel_id(s, channel, &cid);
 	if (rc)
 		return rc;
 	roaring_bitmap_t *bm = roaring_bitmap_create();

@@ -41,8 +41,6 @@ const char *const weir_schema_streams =
     " samples BLOB NOT NULL);";
 
 /* Statements cached by the store (by the address of their text). */
-static const char sql_chan_get[] = "SELECT id FROM channels WHERE name=?1";
-static const char sql_chan_add[] = "INSERT INTO channels(name) VALUES(?1)";
 static const char sql_win_ins[] = "INSERT INTO streams VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT DO NOTHING";
 static const char sql_win_get[] = "SELECT ms, viewer_ms, peaks FROM streams WHERE grain=?1 AND channel_id=?2"
 				  " AND start=?3";
@@ -178,32 +176,6 @@ static int step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : WEIR_ESTORE;
 }
 
-/* The id of a channel in the store's dictionary (shared with chat), created if new. */
-static int chan_id(struct weir_store *s, struct weir_str name, int64_t *id)
-{
-	sqlite3_stmt *g = weir_store_prepare(s, sql_chan_get);
-	if (!g)
-		return WEIR_ESTORE;
-	sqlite3_bind_text(g, 1, name.p, (int)name.n, SQLITE_STATIC);
-	int rc = sqlite3_step(g);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(g, 0);
-		sqlite3_reset(g);
-		return 0;
-	}
-	sqlite3_reset(g);
-	if (rc != SQLITE_DONE)
-		return WEIR_ESTORE;
-	sqlite3_stmt *a = weir_store_prepare(s, sql_chan_add);
-	if (!a)
-		return WEIR_ESTORE;
-	sqlite3_bind_text(a, 1, name.p, (int)name.n, SQLITE_STATIC);
-	if (step_done(a) != 0)
-		return WEIR_ESTORE;
-	*id = sqlite3_last_insert_rowid(weir_store_sqlite(s));
-	return 0;
-}
-
 /* Channel ids for one record: consecutive entries mostly share a channel. */
 struct chcache {
 	const char *p;
@@ -217,7 +189,7 @@ static int chan_cached(struct weir_store *s, struct chcache *cc, struct weir_str
 		*id = cc->id;
 		return 0;
 	}
-	int rc = chan_id(s, name, id);
+	int rc = weir_store_channel_id(s, name, id);
 	if (!rc) {
 		cc->p = name.p;
 		cc->n = name.n;
