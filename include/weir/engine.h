@@ -34,6 +34,7 @@ struct weir_engine_opts {
 	bool force;			/* ingest files even if a checkpoint says they are complete */
 	int64_t dedup_horizon_ms;    /* message ids kept in memory this long (event time), then read back */
 	int64_t max_future_ms;	     /* events later than now + this are dead letters; <= 0: no limit */
+	int64_t store_cache_mib;     /* the writer's store page cache in MiB; 0: the store's default */
 	bool progress;		     /* progress line on stderr */
 	volatile sig_atomic_t *stop; /* set by a signal handler: stop reading */
 };

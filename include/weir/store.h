@@ -60,6 +60,10 @@ int weir_store_open(const char *uri, bool readonly, struct weir_store **out, cha
 void weir_store_close(struct weir_store *s);
 const char *weir_store_uri(struct weir_store *s);
 
+/* The writer's page cache in MiB (default 16: small memory for endless
+ * streams; large dictionaries, e.g. millions of users, ingest faster with more). */
+int weir_store_set_cache(struct weir_store *s, int64_t mib);
+
 int weir_store_begin(struct weir_store *s);
 int weir_store_commit(struct weir_store *s);
 

@@ -207,6 +207,7 @@ int weir_cmd_ingest(int argc, char **argv)
 	    {"force", no_argument, 0, 'X'},
 	    {"dedup-horizon", required_argument, 0, 'H'},
 	    {"max-future", required_argument, 0, 'F'},
+	    {"store-cache", required_argument, 0, 'C'},
 	    {"reference", required_argument, 0, 'R'},
 	    {"keywords", required_argument, 0, 'k'},
 	    {"keywords-file", required_argument, 0, 'W'},
@@ -273,6 +274,11 @@ int weir_cmd_ingest(int argc, char **argv)
 			break;
 		case 'X':
 			o.force = true;
+			break;
+		case 'C':
+			if (weir_cli_int("ingest", "--store-cache", optarg, 1, 1 << 20, &v) != 0)
+				return 2;
+			o.store_cache_mib = v;
 			break;
 		case 'F':
 			if (weir_duration_parse(optarg, &o.max_future_ms) != 0) {

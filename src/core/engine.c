@@ -1148,6 +1148,8 @@ int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out,
 		free(e);
 		return rc;
 	}
+	if (o->store_cache_mib > 0)
+		weir_store_set_cache(e->store, o->store_cache_mib);
 	e->store_had_data = weir_store_has_data(e->store);
 	e->writer_ctx.e = e;
 	for (e->nops = 0; weir_ops[e->nops] && e->nops < MAX_OPS; e->nops++)

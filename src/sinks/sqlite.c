@@ -321,6 +321,13 @@ sqlite3 *weir_store_sqlite(struct weir_store *s)
 	return s->db;
 }
 
+int weir_store_set_cache(struct weir_store *s, int64_t mib)
+{
+	char sql[64];
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%lld", (long long)mib * 1024);
+	return exec(s, sql, NULL, 0);
+}
+
 int weir_store_begin(struct weir_store *s)
 {
 	return exec(s, "BEGIN IMMEDIATE", NULL, 0);
