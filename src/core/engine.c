@@ -1176,6 +1176,7 @@ int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out,
 		fifo_push(&e->free_batches, b);
 	}
 	pthread_create(&e->writer, NULL, writer_main, e);
+	pthread_setname_np(e->writer, "weir-writer"); /* top -H, perf --sort comm */
 	for (int i = 0; i < e->nworkers; i++) {
 		struct worker *w = &e->w[i];
 		w->e = e;
@@ -1197,6 +1198,9 @@ int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out,
 				goto oom; /* only at start-up, before any input */
 		}
 		pthread_create(&w->th, NULL, worker_main, w);
+		char name[16];
+		snprintf(name, sizeof(name), "weir-worker%d", i);
+		pthread_setname_np(w->th, name);
 	}
 	*out = e;
 	return 0;
