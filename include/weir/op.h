@@ -73,7 +73,19 @@ struct weir_op_env {
 	/* How long (event time) operators keep duplicate-detection state in
 	 * memory before relying on the store for it. */
 	int64_t dedup_horizon_ms;
+	/* How long (event time) behind the watermark the streams operator keeps
+	 * each channel's samples to place late ones exactly (--streams-horizon). */
+	int64_t streams_horizon_ms;
 };
+
+/* An event the operator `op` cannot apply (an impossible value, or too late
+ * for any correction): recorded in the store's `rejects` table with the
+ * results, in the same transaction (src/sinks/sqlite_rejects.c), so it is
+ * never silently lost. reason: a short code; detail: free text (copied). */
+int weir_op_reject(const struct weir_op_env *env, const char *op, const struct weir_event *ev,
+		   const char *reason, const char *detail);
+/* Whether r was made by weir_op_reject() (for tests that collect records). */
+bool weir_rec_is_reject(const struct weir_rec *r);
 
 /* Counters every operator reports (summed over workers in the summary). */
 struct weir_op_stats {

@@ -38,6 +38,9 @@ static const char usage[] =
     "                         (future_timestamp; default 1d, 0 = no limit)\n"
     "  --dedup-horizon DUR    message ids stay in memory this long in event time, then\n"
     "                         are read back from the store when needed (default 15m)\n"
+    "  --streams-horizon DUR  stream samples kept this long behind the watermark to place\n"
+    "                         late samples exactly (default 1h); older ones are recorded in\n"
+    "                         the store's rejects (weir query rejects), not applied\n"
     "  --reference FILE       load a streamers or games table (CSV or JSON) first;\n"
     "                         repeatable; with no FILE... it only loads the tables\n"
     "  --keywords K1,K2,...   filter terms for the keywords query (posts that contain\n"
@@ -173,7 +176,7 @@ static void print_text_summary(const struct weir_engine_stats *st, const char *d
 	       (unsigned long long)st->late, (unsigned long long)st->corrections);
 	if (st->expired || st->rejected)
 		printf("  not applied   %llu too late for any correction horizon, %llu impossible values"
-		       " (docs/streams.md)\n",
+		       " (recorded: weir query rejects)\n",
 		       (unsigned long long)st->expired, (unsigned long long)st->rejected);
 	printf("  dead letters  %llu", (unsigned long long)st->dead);
 	if (st->dead) {
@@ -206,6 +209,7 @@ int weir_cmd_ingest(int argc, char **argv)
 	    {"checkpoint-interval", required_argument, 0, 'K'},
 	    {"force", no_argument, 0, 'X'},
 	    {"dedup-horizon", required_argument, 0, 'H'},
+	    {"streams-horizon", required_argument, 0, 'Z'},
 	    {"max-future", required_argument, 0, 'F'},
 	    {"store-cache", required_argument, 0, 'C'},
 	    {"reference", required_argument, 0, 'R'},
@@ -283,6 +287,14 @@ int weir_cmd_ingest(int argc, char **argv)
 		case 'F':
 			if (weir_duration_parse(optarg, &o.max_future_ms) != 0) {
 				weir_cli_err("ingest", "--max-future: expected a duration like 1d, got '%s'",
+					     optarg);
+				return 2;
+			}
+			break;
+		case 'Z':
+			if (weir_duration_parse(optarg, &o.streams_horizon_ms) != 0 || o.streams_horizon_ms <= 0) {
+				weir_cli_err("ingest",
+					     "--streams-horizon: expected a positive duration like 1h, got '%s'",
 					     optarg);
 				return 2;
 			}

@@ -320,6 +320,7 @@ void weir_engine_opts_default(struct weir_engine_opts *o)
 	o->commit_interval_ms = 1000;
 	o->checkpoint_interval_ms = 5000;
 	o->dedup_horizon_ms = 15 * WEIR_MS_PER_MIN;
+	o->streams_horizon_ms = WEIR_MS_PER_HOUR;
 	o->max_future_ms = WEIR_MS_PER_DAY;
 }
 
@@ -1188,7 +1189,8 @@ int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out,
 					  .store_ctx = w,
 					  .store_had_data = e->store_had_data,
 					  .committed = committed,
-					  .dedup_horizon_ms = e->o.dedup_horizon_ms};
+					  .dedup_horizon_ms = e->o.dedup_horizon_ms,
+					  .streams_horizon_ms = e->o.streams_horizon_ms};
 		for (int k = 0; k < e->nops; k++) {
 			w->ectx[k].w = w;
 			w->ectx[k].op = (uint8_t)k;
@@ -1199,7 +1201,7 @@ int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out,
 		}
 		pthread_create(&w->th, NULL, worker_main, w);
 		char name[16];
-		snprintf(name, sizeof(name), "weir-worker%d", i);
+		snprintf(name, sizeof(name), "weir-worker%u", (unsigned)i % 100u); /* 15 chars max */
 		pthread_setname_np(w->th, name);
 	}
 	*out = e;

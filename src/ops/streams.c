@@ -22,6 +22,7 @@
  * already holds — is saved as the channel's "tail" at every checkpoint and
  * at the end of input, and loaded when the channel is first seen.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,11 +168,8 @@ struct weir_streams_shard *weir_streams_shard_new(const struct weir_op_env *env)
 	s->nstrs = 1;
 	s->wm = INT64_MIN;
 	s->due = INT64_MAX;
-	weir_streams_set_horizon(s, WEIR_STREAMS_HORIZON_MS);
-	const char *h = getenv("WEIR_STREAMS_HORIZON");
-	int64_t ms;
-	if (h && weir_duration_parse(h, &ms) == 0)
-		weir_streams_set_horizon(s, ms);
+	weir_streams_set_horizon(s, env->streams_horizon_ms > 0 ? env->streams_horizon_ms
+							       : WEIR_STREAMS_HORIZON_MS);
 	return s;
 }
 
@@ -564,7 +562,10 @@ int weir_streams_add(struct weir_streams_shard *s, const struct weir_event *ev)
 {
 	if (ev->viewers != WEIR_ABSENT && ev->viewers > WEIR_STREAMS_MAX_VIEWERS) {
 		s->st.rejected++;
-		return 0;
+		char d[64];
+		snprintf(d, sizeof(d), "viewers %lld > %lld", (long long)ev->viewers,
+			 (long long)WEIR_STREAMS_MAX_VIEWERS);
+		return weir_op_reject(&s->env, "streams", ev, "impossible_value", d);
 	}
 	uint32_t ci;
 	int rc = chan_get(s, ev->channel, &ci);
@@ -590,7 +591,8 @@ int weir_streams_add(struct weir_streams_shard *s, const struct weir_event *ev)
 	}
 	if (p == 0 && c->pruned) {
 		s->st.expired++;
-		return 0;
+		return weir_op_reject(&s->env, "streams", ev, "beyond_horizon",
+				      "older than every sample kept for the channel (--streams-horizon)");
 	}
 	struct samp x = {.ts = ev->ts,
 			 .started = ev->started_at,

@@ -16,6 +16,7 @@ extern const struct weir_query_def weir_q_presence, weir_q_presence_daily, weir_
 extern const struct weir_query_def weir_q_streams, weir_q_game_ranking, weir_q_streamer_schedule;
 extern const struct weir_query_def weir_q_posts, weir_q_keywords, weir_q_post_locations, weir_q_trending,
     weir_q_posts_raw;
+extern const struct weir_query_def weir_q_rejects;
 
 const struct weir_query_def *const weir_queries[] = {
     &weir_q_chat_minutes,
@@ -38,6 +39,7 @@ const struct weir_query_def *const weir_queries[] = {
     &weir_q_post_locations,
     &weir_q_trending,
     &weir_q_posts_raw,
+    &weir_q_rejects,
     NULL,
 };
 

@@ -144,6 +144,11 @@ expect2() {
 	fi
 }
 DB="sqlite:$T/t1.db"
+# The impossible sample (2e8 viewers) is not applied but recorded, with its line.
+run_ok query rejects --store "$DB" --format csv
+grep -q '^2026-11-20T07:50:00Z,stream,twitch,edgecase,[0-9]*,streams,impossible_value,viewers 200000000' "$T/out" ||
+	soft_fail "rejects: the 2e8-viewer sample is not listed: $(head -c 300 "$T/out")"
+expect2 --streams-horizon ingest --streams-horizon 0 --store "$DB" /dev/null
 expect2 --user query streams --user bob --store "$DB"
 expect2 --channel query game-ranking --channel x --store "$DB"
 expect2 --tag query streamer-schedule --channel x --tag y --store "$DB"

@@ -18,11 +18,14 @@
 
 static struct weir_store *cur_store; /* where collect() merges records */
 static int put_errors;
+static int rejects; /* records of weir_op_reject() */
 
 static void collect(void *ctx, struct weir_rec *h)
 {
 	(void)ctx;
-	if (weir_store_streams_put(cur_store, (struct weir_streams_rec *)h) != 0)
+	if (weir_rec_is_reject(h))
+		rejects++;
+	else if (weir_store_streams_put(cur_store, (struct weir_streams_rec *)h) != 0)
 		put_errors++;
 	h->free(h);
 }
@@ -276,6 +279,7 @@ static void test_duplicates_and_rejects(void)
 	weir_streams_get_stats(s, &sst);
 	CHECK_EQ_INT(sst.op.duplicates, 1);
 	CHECK_EQ_INT(sst.rejected, 1);
+	CHECK_EQ_INT(rejects, 1); /* and recorded, not silently dropped */
 	CHECK_EQ_INT(sst.op.events, 2);
 	char *q = query(st, "streams", NULL, -1, NULL);
 	CHECK_EQ_STR(q, "1795161600000,c,2.000000,3.333333,100.000000,100,0,A\n");
@@ -298,6 +302,7 @@ static void test_horizon(void)
 	struct weir_streams_stats sst;
 	weir_streams_get_stats(s, &sst);
 	CHECK_EQ_INT(sst.expired, 1);
+	CHECK_EQ_INT(rejects, 2);
 	CHECK_EQ_INT(sst.op.corrections, 1);
 	char *q = query(st, "streams", NULL, WEIR_GRAIN_HOUR, NULL);
 	CHECK_EQ_STR(q, "1795161600000,c,58.500000,9.750000,10.000000,10,0,A\n");
