@@ -32,7 +32,7 @@ struct weir_engine_opts {
 	int64_t commit_interval_ms;	/* writer commits at least this often (unseekable input) */
 	int64_t checkpoint_interval_ms; /* files: results + position committed together this often */
 	bool force;			/* ingest files even if a checkpoint says they are complete */
-	int64_t streams_horizon_ms;  /* streams: samples kept this long to place late ones (op.h) */
+	int64_t streams_horizon_ms;	/* streams: samples kept this long to place late ones (op.h) */
 	int64_t dedup_horizon_ms;    /* message ids kept in memory this long (event time), then read back */
 	int64_t max_future_ms;	     /* events later than now + this are dead letters; <= 0: no limit */
 	int64_t store_cache_mib;     /* the writer's store page cache in MiB; 0: the store's default */

@@ -292,10 +292,12 @@ int weir_cmd_ingest(int argc, char **argv)
 			}
 			break;
 		case 'Z':
-			if (weir_duration_parse(optarg, &o.streams_horizon_ms) != 0 || o.streams_horizon_ms <= 0) {
-				weir_cli_err("ingest",
-					     "--streams-horizon: expected a positive duration like 1h, got '%s'",
-					     optarg);
+			if (weir_duration_parse(optarg, &o.streams_horizon_ms) != 0 ||
+			    o.streams_horizon_ms <= 0) {
+				weir_cli_err(
+				    "ingest",
+				    "--streams-horizon: expected a positive duration like 1h, got '%s'",
+				    optarg);
 				return 2;
 			}
 			break;

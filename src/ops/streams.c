@@ -169,7 +169,7 @@ struct weir_streams_shard *weir_streams_shard_new(const struct weir_op_env *env)
 	s->wm = INT64_MIN;
 	s->due = INT64_MAX;
 	weir_streams_set_horizon(s, env->streams_horizon_ms > 0 ? env->streams_horizon_ms
-							       : WEIR_STREAMS_HORIZON_MS);
+								: WEIR_STREAMS_HORIZON_MS);
 	return s;
 }
 

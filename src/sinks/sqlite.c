@@ -158,7 +158,8 @@ extern const char *const weir_schema_streams;
 extern const char *const weir_schema_posts;
 extern const char *const weir_schema_rejects;
 static const char *const *const schema_parts[] = {
-    &weir_schema_presence, &weir_schema_followers, &weir_schema_streams, &weir_schema_posts, &weir_schema_rejects, NULL,
+    &weir_schema_presence, &weir_schema_followers, &weir_schema_streams,
+    &weir_schema_posts,	   &weir_schema_rejects,   NULL,
 };
 
 /* Source positions saved with the results they produced (engine.c). */

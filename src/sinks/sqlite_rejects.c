@@ -92,7 +92,8 @@ int weir_op_reject(const struct weir_op_env *env, const char *op, const struct w
 static int run_rejects(struct weir_store *s, const struct weir_query_args *a, struct weir_result *res,
 		       char *err, size_t errcap)
 {
-	static const char *const cols[] = {"ts", "kind", "platform", "channel", "line", "op", "reason", "detail"};
+	static const char *const cols[] = {"ts",   "kind", "platform", "channel",
+					   "line", "op",   "reason",   "detail"};
 	static const uint8_t types[] = {WEIR_C_TIME, WEIR_C_TEXT, WEIR_C_TEXT, WEIR_C_TEXT,
 					WEIR_C_INT,  WEIR_C_TEXT, WEIR_C_TEXT, WEIR_C_TEXT};
 	weir_result_init(res, 8, cols, types);
@@ -101,11 +102,12 @@ static int run_rejects(struct weir_store *s, const struct weir_query_args *a, st
 		return WEIR_EINVAL;
 	}
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(weir_store_sqlite(s),
-			       "SELECT ts, kind, platform, channel, line, op, reason, detail FROM rejects"
-			       " WHERE (?1 IS NULL OR ts>=?1) AND (?2 IS NULL OR ts<?2)"
-			       " AND (?3 IS NULL OR channel=?3) ORDER BY ts, line, kind, channel, id LIMIT ?4",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		weir_store_sqlite(s),
+		"SELECT ts, kind, platform, channel, line, op, reason, detail FROM rejects"
+		" WHERE (?1 IS NULL OR ts>=?1) AND (?2 IS NULL OR ts<?2)"
+		" AND (?3 IS NULL OR channel=?3) ORDER BY ts, line, kind, channel, id LIMIT ?4",
+		-1, &st, NULL) != SQLITE_OK)
 		return WEIR_ESTORE;
 	if (a->from != WEIR_ABSENT)
 		sqlite3_bind_int64(st, 1, a->from);
