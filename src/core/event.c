@@ -7,6 +7,7 @@
  * weir_json_parse() is the entry point the sources call.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,7 @@ const char *weir_jfield_name(int f)
 /* Field lookup: a table of the slots per (length, first byte), built once. */
 static int8_t field_by[24][128][2];
 static pthread_once_t field_once = PTHREAD_ONCE_INIT;
+static atomic_bool field_ready;
 
 static void field_index(void)
 {
@@ -101,17 +103,25 @@ static void field_index(void)
 		int8_t *slot = field_by[n][(unsigned char)field_names[f][0]];
 		slot[slot[0] < 0 ? 0 : 1] = (int8_t)f;
 	}
+	atomic_store_explicit(&field_ready, true, memory_order_release);
 }
 
 int weir_jfield_lookup(const char *k, size_t n)
 {
 	if (n == 0 || n >= 24 || (unsigned char)k[0] >= 128)
 		return -1;
-	pthread_once(&field_once, field_index);
+	/* called ~10 times per line: no pthread_once call and no memcmp call */
+	if (!atomic_load_explicit(&field_ready, memory_order_acquire))
+		pthread_once(&field_once, field_index);
 	const int8_t *c = field_by[n][(unsigned char)k[0]];
-	for (int i = 0; i < 2 && c[i] >= 0; i++)
-		if (memcmp(field_names[c[i]], k, n) == 0)
+	for (int i = 0; i < 2 && c[i] >= 0; i++) {
+		const char *name = field_names[c[i]];
+		size_t j = 1;
+		while (j < n && name[j] == k[j])
+			j++;
+		if (j == n)
 			return c[i];
+	}
 	return -1;
 }
 
@@ -374,8 +384,18 @@ int weir_json_parse(struct weir_json *j, const char *line, size_t len, struct we
 		return WEIR_R_NUL_BYTE;
 	for (int i = 0; i < WEIR_F_COUNT; i++)
 		j->f[i].type = WEIR_JT_ABSENT;
-	int r = j->backend == BACKEND_CJSON ? weir_json_cjson_parse(j->impl, line, len, a, j->f)
-					    : weir_json_simd_parse(j->impl, line, len, a, j->f);
+	int r;
+	if (j->backend == BACKEND_CJSON) {
+		r = weir_json_cjson_parse(j->impl, line, len, a, j->f);
+	} else {
+		/* parse a copy in the arena: its strings are used in place (json_simd.cc) */
+		char *own = weir_arena_alloc(a, len + WEIR_JSON_PADDING);
+		if (!own)
+			return WEIR_R_BAD_VALUE;
+		memcpy(own, line, len);
+		memset(own + len, ' ', WEIR_JSON_PADDING);
+		r = weir_json_simd_parse(j->impl, own, len, a, j->f, own);
+	}
 	if (r != WEIR_R_OK)
 		return r;
 	return weir_event_from_fields(j->f, a, ev, detail);

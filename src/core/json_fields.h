@@ -83,7 +83,10 @@ int weir_event_from_fields(struct weir_jval *f, struct weir_arena *a, struct wei
 /* The backends: parse one line (followed by WEIR_JSON_PADDING bytes). */
 void *weir_json_simd_new(void);
 void weir_json_simd_free(void *p);
-int weir_json_simd_parse(void *p, const char *line, size_t len, struct weir_arena *a, struct weir_jval *f);
+/* own: line is this writable copy in the arena (strings without escapes may
+ * stay in it, NUL-terminated in place), or NULL (every string is copied). */
+int weir_json_simd_parse(void *p, const char *line, size_t len, struct weir_arena *a, struct weir_jval *f,
+			 char *own);
 void *weir_json_cjson_new(void);
 void weir_json_cjson_free(void *p);
 int weir_json_cjson_parse(void *p, const char *line, size_t len, struct weir_arena *a, struct weir_jval *f);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#define XXH_INLINE_ALL /* header-only XXH3: short keys hash without a library call */
 #include <xxhash.h>
 
 #include "weir/common.h"

@@ -9,6 +9,7 @@
  * Gregorian and work before 1970 too (negative ms); the conversions are
  * Howard Hinnant's days_from_civil / civil_from_days.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -76,8 +77,45 @@ static int expect(const char *s, size_t n, size_t *i, char c)
  * + 'Z'/'z' or an offset "+HH:MM", "-HH:MM", "+HHMM", "-HHMM". A leap second
  * (:60) is read as :59 so that it stays inside its minute.
  */
+static inline int d2(const char *p)
+{
+	unsigned a = (unsigned char)p[0] - '0', b = (unsigned char)p[1] - '0';
+	return a < 10 && b < 10 ? (int)(a * 10 + b) : -1;
+}
+
+/* The canonical form weir sim and most producers write,
+ * "YYYY-MM-DDTHH:MM:SS.mmmZ", without the general parser's steps: the day
+ * number is cached per thread (consecutive events share their date).
+ * Returns 0, or -1 to let the general parser decide (also on errors). */
+static int parse_canonical(const char *s, size_t n, int64_t *ms)
+{
+	static _Thread_local char last_date[10];
+	static _Thread_local int64_t last_days;
+	static _Thread_local bool have_last;
+	if (n != 24 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[23] != 'Z')
+		return -1;
+	int h = d2(s + 11), mi = d2(s + 14), sec = d2(s + 17), f1 = d2(s + 20), f2 = d2(s + 21);
+	if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60 || f1 < 0 || f2 < 0)
+		return -1;
+	if (!have_last || memcmp(s, last_date, 10) != 0) {
+		int64_t day_ms;
+		if (weir_time_parse(s, 10, &day_ms) != 0)
+			return -1;
+		memcpy(last_date, s, 10);
+		last_days = day_ms / WEIR_MS_PER_DAY;
+		have_last = true;
+	}
+	if (sec == 60)
+		sec = 59;
+	int frac = f1 * 10 + (s[22] - '0'); /* s[21] was checked by f2 */
+	*ms = last_days * WEIR_MS_PER_DAY + ((int64_t)h * 3600 + mi * 60 + sec) * 1000 + frac;
+	return 0;
+}
+
 int weir_time_parse(const char *s, size_t n, int64_t *ms)
 {
+	if (s && parse_canonical(s, n, ms) == 0)
+		return 0;
 	size_t i = 0;
 	int y, mo, d, h, mi, sec, frac = 0, off = 0;
 

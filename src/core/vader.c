@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#define XXH_INLINE_ALL /* header-only XXH3: short keys hash without a library call */
 #include <xxhash.h>
 
 #include "weir/common.h"

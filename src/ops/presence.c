@@ -27,6 +27,7 @@
 #include <roaring/roaring.h>
 #include <stdlib.h>
 #include <string.h>
+#define XXH_INLINE_ALL /* header-only XXH3: short keys hash without a library call */
 #include <xxhash.h>
 
 #include "core/sort.h"

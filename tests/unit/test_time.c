@@ -137,6 +137,42 @@ static void test_parse_before_1970(void)
 	CHECK_EQ_INT(P("9999-12-31T23:59:59.999Z"), 253402300799999LL);
 }
 
+/* The canonical-form fast path must agree with the general parser on every
+ * input of that shape, valid or not (the general one is reached through an
+ * equivalent "+00:00" spelling, or a 4-digit fraction). */
+static void test_parse_canonical_fast_path(void)
+{
+	uint64_t x = 88172645463325252ULL;
+	char a[32], b[40];
+	for (int i = 0; i < 200000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		int y = 1960 + (int)(x % 120), mo = (int)(x >> 8) % 14, d = (int)(x >> 16) % 33;
+		int h = (int)(x >> 24) % 26, mi = (int)(x >> 32) % 62, sec = (int)(x >> 40) % 62;
+		int f = (int)(x >> 48) % 1000;
+		snprintf(a, sizeof(a), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, mo, d, h, mi, sec, f);
+		snprintf(b, sizeof(b), "%04d-%02d-%02dT%02d:%02d:%02d.%03d+00:00", y, mo, d, h, mi, sec, f);
+		if ((x >> 60) == 0)
+			a[(x >> 56) % 23] = (char)('0' + (x >> 4) % 80); /* now and then a wrong byte */
+		int64_t ma = -1, mb = -2;
+		int ra = weir_time_parse(a, strlen(a), &ma);
+		if ((x >> 60) == 0) {
+			/* the general parser on the same bytes, via a longer fraction */
+			char c[40];
+			memcpy(c, a, 23);
+			memcpy(c + 23, "0Z", 3);
+			int rc = weir_time_parse(c, strlen(c), &mb);
+			CHECK_EQ_INT(ra, rc);
+			if (ra == 0 && rc == 0)
+				CHECK_EQ_INT(ma, mb);
+			continue;
+		}
+		int rb = weir_time_parse(b, strlen(b), &mb);
+		CHECK_EQ_INT(ra, rb);
+		if (ra == 0)
+			CHECK_EQ_INT(ma, mb);
+	}
+}
+
 static void test_civil(void)
 {
 	int64_t y;
@@ -290,6 +326,7 @@ int main(void)
 	TEST(test_parse_ranges);
 	TEST(test_parse_garbage);
 	TEST(test_parse_before_1970);
+	TEST(test_parse_canonical_fast_path);
 	TEST(test_civil);
 	TEST(test_format);
 	TEST(test_duration);
