@@ -9,7 +9,8 @@
 
 #include "weir/store.h"
 
-extern const struct weir_query_def weir_q_chat_minutes, weir_q_chat, weir_q_top_words, weir_q_top_users;
+extern const struct weir_query_def weir_q_chat_minutes, weir_q_chat, weir_q_top_words, weir_q_top_users,
+    weir_q_chat_range;
 extern const struct weir_query_def weir_q_followers, weir_q_streamer_followers, weir_q_follower_ranking;
 extern const struct weir_query_def weir_q_presence, weir_q_presence_daily, weir_q_viewers_over_day,
     weir_q_user_schedule, weir_q_overlap;
@@ -22,6 +23,7 @@ const struct weir_query_def *const weir_queries[] = {
     &weir_q_chat,
     &weir_q_top_words,
     &weir_q_top_users,
+    &weir_q_chat_range,
     &weir_q_followers,
     &weir_q_streamer_followers,
     &weir_q_follower_ranking,
