@@ -10,7 +10,7 @@
 # ingest --max-future 0 -`: the days may lie ahead of the clock) — or, with
 # SOURCE=irc, the real Twitch IRC log's 5 hours of chat repeated on DAYS days
 # (bench/irc_days.py: a real chat's vocabulary) — then over
-# the whole range times, best of RUNS (wall and user CPU of the process):
+# the whole range times, RUNS times (best wall, mean CPU of the process):
 #   - top-words / top-users of the busiest channel, exact and --approx;
 #   - chat-range (distinct chatters of every channel), exact and --approx;
 #   - top-words --approx of all channels together (no exact form);
@@ -43,16 +43,23 @@ fi
 chan=$("$WEIR" query chat --window day --store "sqlite:$DB" --format csv |
 	awk -F, 'NR > 1 { m[$2] += $3 } END { for (c in m) print m[c], c }' | sort -rn | head -1 | awk '{ print $2 }')
 
-# best wall and user seconds of RUNS runs of a query; output kept in $OUT/q.csv
+# a query RUNS times: best wall ms and mean CPU ms (user + sys, from
+# getrusage: finer than time(1)); output kept in $OUT/q.csv
 timeq() {
-	local best=999 bu=999 i t u
-	for i in $(seq 1 "$RUNS"); do
-		read -r t u < <({ /usr/bin/time -f "%e %U" "$WEIR" query "$@" --store "sqlite:$DB" --format csv \
-			>"$OUT/q.csv"; } 2>&1)
-		best=$(awk -v a="$best" -v b="$t" 'BEGIN { print (b < a ? b : a) }')
-		bu=$(awk -v a="$bu" -v b="$u" 'BEGIN { print (b < a ? b : a) }')
-	done
-	printf '%-58s %6.2f s wall %6.2f s user\n' "$*" "$best" "$bu"
+	python3 - "$RUNS" "$OUT/q.csv" "$WEIR" query "$@" --store "sqlite:$DB" --format csv <<'PYEOF'
+import resource, subprocess, sys, time
+runs, out, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+walls, cpus = [], []
+for _ in range(runs):
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    with open(out, "wb") as f:
+        subprocess.run(cmd, stdout=f, check=True)
+    walls.append(time.perf_counter() - t0)
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpus.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
+print("%-56s %7.1f ms wall %7.1f ms cpu" % (" ".join(cmd[2:-4]), 1000 * min(walls), 1000 * sum(cpus) / runs))
+PYEOF
 }
 
 echo "# $SOURCE: $DAYS days, busiest channel $chan, store $(du -m "$DB" | cut -f1) MB"
