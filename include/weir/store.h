@@ -147,6 +147,7 @@ enum {
 	WEIR_QF_TAG = 1 << 11,
 	WEIR_QF_KEYWORD = 1 << 12,
 	WEIR_QF_DAY = 1 << 13,
+	WEIR_QF_APPROX = 1 << 14, /* --approx: answer from sketches (docs/sketches.md) */
 };
 
 struct weir_query_args {
@@ -156,6 +157,7 @@ struct weir_query_args {
 	int64_t day;	  /* --day: start of a UTC day, or WEIR_ABSENT */
 	int window;	  /* enum weir_grain, -1 = the query's default */
 	int64_t limit;	  /* -1 = the query's default */
+	bool approx;	  /* --approx */
 };
 
 /* One named query. run() fills res (columns, types, rows); a bad argument

@@ -21,6 +21,9 @@ static const char usage[] =
     "  --window minute|hour|day  grain (default hour, or the query's own)\n"
     "  --limit N              rows for top-N queries (default 10)\n"
     "  --format table|csv|json   output (default table on a terminal, else csv)\n"
+    "  --approx               answer from the per-day sketches: fast over long ranges,\n"
+    "                         whole UTC days, estimates with a stated error\n"
+    "                         (top-words, top-users, chat-range; docs/sketches.md)\n"
     "  --list                 list the query names\n"
     "\n"
     "filters (each query takes those shown with it): --channel C, --user U,\n"
@@ -230,9 +233,9 @@ int weir_cmd_query(int argc, char **argv)
 	    {"to", required_argument, 0, 'T'},	  {"window", required_argument, 0, 'w'},
 	    {"limit", required_argument, 0, 'n'}, {"format", required_argument, 0, 'o'},
 	    {"list", no_argument, 0, 'L'},	  {"help", no_argument, 0, 'h'},
-	    {"day", required_argument, 0, 'D'},
+	    {"day", required_argument, 0, 'D'},	  {"approx", no_argument, 0, 'A'},
 	};
-	int nopts = 9;
+	int nopts = 10;
 	for (size_t i = 0; i < NFILTERS; i++)
 		opts[nopts++] = (struct option){filters[i].name, required_argument, 0, filters[i].opt};
 	opts[nopts] = (struct option){0, 0, 0, 0};
@@ -295,6 +298,10 @@ int weir_cmd_query(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'A':
+			a.approx = true;
+			given |= WEIR_QF_APPROX;
+			break;
 		case 'L':
 			for (int i = 0; weir_queries[i]; i++)
 				puts(weir_queries[i]->name);
@@ -336,6 +343,12 @@ int weir_cmd_query(int argc, char **argv)
 			}
 		if ((given & WEIR_QF_DAY) && !(q->filters & WEIR_QF_DAY)) {
 			weir_cli_err("query", "%s does not take the filter --day", name);
+			return 2;
+		}
+		if ((given & WEIR_QF_APPROX) && !(q->filters & WEIR_QF_APPROX)) {
+			weir_cli_err("query",
+				     "%s has no --approx form (top-words, top-users and chat-range have)",
+				     name);
 			return 2;
 		}
 	}

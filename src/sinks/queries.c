@@ -9,7 +9,8 @@
 
 #include "weir/store.h"
 
-extern const struct weir_query_def weir_q_chat_minutes, weir_q_chat, weir_q_top_words, weir_q_top_users;
+extern const struct weir_query_def weir_q_chat_minutes, weir_q_chat, weir_q_top_words, weir_q_top_users,
+    weir_q_chat_range;
 extern const struct weir_query_def weir_q_followers, weir_q_streamer_followers, weir_q_follower_ranking;
 extern const struct weir_query_def weir_q_presence, weir_q_presence_daily, weir_q_viewers_over_day,
     weir_q_user_schedule, weir_q_overlap;
@@ -18,19 +19,33 @@ extern const struct weir_query_def weir_q_posts, weir_q_keywords, weir_q_post_lo
     weir_q_posts_raw;
 extern const struct weir_query_def weir_q_rejects;
 
+/* clang-format off: one per line keeps additions mergeable */
 const struct weir_query_def *const weir_queries[] = {
-    &weir_q_chat_minutes,      &weir_q_chat,
-    &weir_q_top_words,	       &weir_q_top_users,
-    &weir_q_followers,	       &weir_q_streamer_followers,
-    &weir_q_follower_ranking,  &weir_q_presence,
-    &weir_q_presence_daily,    &weir_q_viewers_over_day,
-    &weir_q_user_schedule,     &weir_q_overlap,
-    &weir_q_streams,	       &weir_q_game_ranking,
-    &weir_q_streamer_schedule, &weir_q_posts,
-    &weir_q_keywords,	       &weir_q_post_locations,
-    &weir_q_trending,	       &weir_q_posts_raw,
-    &weir_q_rejects,	       NULL,
+    &weir_q_chat_minutes,
+    &weir_q_chat,
+    &weir_q_top_words,
+    &weir_q_top_users,
+    &weir_q_chat_range,
+    &weir_q_followers,
+    &weir_q_streamer_followers,
+    &weir_q_follower_ranking,
+    &weir_q_presence,
+    &weir_q_presence_daily,
+    &weir_q_viewers_over_day,
+    &weir_q_user_schedule,
+    &weir_q_overlap,
+    &weir_q_streams,
+    &weir_q_game_ranking,
+    &weir_q_streamer_schedule,
+    &weir_q_posts,
+    &weir_q_keywords,
+    &weir_q_post_locations,
+    &weir_q_trending,
+    &weir_q_posts_raw,
+    &weir_q_rejects,
+    NULL,
 };
+/* clang-format on */
 
 /* Queries the spec names that this version does not answer yet. */
 static const char *const later_names[] = {NULL};

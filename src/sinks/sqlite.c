@@ -11,7 +11,10 @@
  * ids); `chat` has one row per (grain, channel, window start) with the
  * counts, the chatters as a CRoaring bitmap of user ids and, for minutes,
  * the sorted message-id hashes; `chat_words` and `chat_users` hold one
- * blob per (channel, hour) of sorted (word, count) and (user id, count).
+ * blob per (channel, hour) of sorted (word, count) and (user id, count);
+ * `chat_sketch` the per (channel, day) sketches of sqlite_sketch.c, kept
+ * up to date here (day records feed the HyperLogLog, commits rebuild the
+ * top-K summaries of the days that changed).
  */
 #include <roaring/roaring.h>
 #include <sqlite3.h>
@@ -22,6 +25,7 @@
 #include "weir/store.h"
 #include "core/table.h"
 #include "sinks/blob.h"
+#include "sinks/sketch.h"
 
 #define SCHEMA_VERSION 1
 
@@ -91,6 +95,7 @@ struct weir_store {
 	struct weir_arena arena; /* cached names */
 	struct weir_strmap chan_cache;
 	struct weir_buf buf, buf2; /* blob scratch */
+	struct weir_sketch *sk;	   /* writer: days whose sketches need a rebuild */
 };
 
 const char *weir_grain_name(int g)
@@ -158,8 +163,13 @@ extern const char *const weir_schema_streams;
 extern const char *const weir_schema_posts;
 extern const char *const weir_schema_rejects;
 static const char *const *const schema_parts[] = {
-    &weir_schema_presence, &weir_schema_followers, &weir_schema_streams,
-    &weir_schema_posts,	   &weir_schema_rejects,   NULL,
+    &weir_schema_presence,
+    &weir_schema_followers,
+    &weir_schema_streams,
+    &weir_schema_posts,
+    &weir_schema_sketch,
+    &weir_schema_rejects,
+    NULL,
 };
 
 /* Source positions saved with the results they produced (engine.c). */
@@ -236,7 +246,7 @@ int weir_store_open(const char *uri, bool readonly, struct weir_store **out, cha
 			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384;"
 			 "PRAGMA temp_store=MEMORY;",
 			 err, errcap) != 0 ||
-		    migrate(s, err, errcap) != 0) {
+		    migrate(s, err, errcap) != 0 || weir_sketch_backfill(s, &s->sk, err, errcap) != 0) {
 			weir_store_close(s);
 			return WEIR_ESTORE;
 		}
@@ -309,6 +319,7 @@ void weir_store_close(struct weir_store *s)
 	weir_arena_free(&s->arena);
 	weir_buf_free(&s->buf);
 	weir_buf_free(&s->buf2);
+	weir_sketch_free(s->sk);
 	free(s->uri);
 	free(s);
 }
@@ -337,6 +348,10 @@ int weir_store_begin(struct weir_store *s)
 
 int weir_store_commit(struct weir_store *s)
 {
+	/* the days whose hour counts changed get their summaries rebuilt in
+	 * the same transaction: results and sketches commit together */
+	if (weir_sketch_refresh(s, s->sk) != 0)
+		return WEIR_ESTORE;
 	return exec(s, "COMMIT", NULL, 0);
 }
 
@@ -567,8 +582,13 @@ int weir_store_chat_put(struct weir_store *s, const struct weir_chat_rec *r, con
 	rc = put_chat_row(s, r, cid, gids);
 	if (rc)
 		return rc;
+	if (r->grain == WEIR_GRAIN_DAY && r->unames)
+		return weir_sketch_chatters(s, &s->sk, cid, r->start, r->unames, r->nusers);
 	if (r->grain != WEIR_GRAIN_HOUR)
 		return 0;
+	if ((r->nwords || (r->nusers && r->ucounts)) &&
+	    (rc = weir_sketch_touch(&s->sk, cid, weir_floor(r->start, WEIR_MS_PER_DAY))) != 0)
+		return rc;
 	if (r->nwords) {
 		if (weir_words_blob(r->wordv, r->nwords, &s->buf) != 0)
 			return WEIR_ENOMEM;

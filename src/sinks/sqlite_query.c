@@ -14,6 +14,7 @@
 #include "weir/store.h"
 #include "core/table.h"
 #include "sinks/blob.h"
+#include "sinks/sketch.h"
 
 #define res_row weir_result_row
 #define dupn weir_strndup
@@ -112,8 +113,11 @@ static int q_top(struct weir_store *s, bool words, const struct weir_query_args 
 	res->ncols = 2;
 	res->cols = words ? cols_w : cols_u;
 	res->types = types;
+	if (a->approx)
+		return weir_sketch_top(s, words, a, res, err, errcap);
 	if (!a->channel) {
-		snprintf(err, errcap, "%s needs --channel", words ? "top-words" : "top-users");
+		snprintf(err, errcap, "%s needs --channel (or --approx: every channel)",
+			 words ? "top-words" : "top-users");
 		return WEIR_EINVAL;
 	}
 	if (a->window == WEIR_GRAIN_MINUTE) {
@@ -303,7 +307,13 @@ const struct weir_query_def weir_q_chat_minutes = {"chat-minutes",
 						   WEIR_QF_CHANNEL, run_chat_minutes};
 const struct weir_query_def weir_q_chat = {
     "chat", "[--channel C] [--window W]   window,channel,messages,words,chatters", WEIR_QF_CHANNEL, run_chat};
-const struct weir_query_def weir_q_top_words = {"top-words", "--channel C [--limit N]   word,count",
-						WEIR_QF_CHANNEL, run_top_words};
-const struct weir_query_def weir_q_top_users = {"top-users", "--channel C [--limit N]   user,count",
-						WEIR_QF_CHANNEL, run_top_users};
+const struct weir_query_def weir_q_top_words = {
+    "top-words",
+    "--channel C [--limit N]   word,count\n"
+    "                 --approx [--channel C] [--limit N]   word,count,error (docs/sketches.md)",
+    WEIR_QF_CHANNEL | WEIR_QF_APPROX, run_top_words};
+const struct weir_query_def weir_q_top_users = {
+    "top-users",
+    "--channel C [--limit N]   user,count\n"
+    "                 --approx [--channel C] [--limit N]   user,count,error",
+    WEIR_QF_CHANNEL | WEIR_QF_APPROX, run_top_users};

@@ -1,7 +1,8 @@
 #!/bin/bash
 # crash_resume.sh — kill -9 an ingest at 20 random points of a long input,
 # run it again each time; the store must end up byte-for-byte equal (in
-# every query) to an uninterrupted run: nothing lost, nothing counted twice.
+# every query, the approximate ones of the sketches included) to an
+# uninterrupted run: nothing lost, nothing counted twice.
 # Also: the dead-letter file ends with exactly the uninterrupted run's lines,
 # and a file read to its end is skipped when ingested again.
 source "$(dirname "$0")/lib.sh"
@@ -37,7 +38,8 @@ run_weir ingest --store "sqlite:$T/crash.db" --dead-letter "$T/crash.dead" --che
 [ "$rc" = 0 ] || fail "final ingest exited $rc"
 [ "$kills" -ge 18 ] || fail "only $kills of 20 runs were still running when killed"
 
-for q in "chat-minutes" "chat --window hour" "chat --window day"; do
+for q in "chat-minutes" "chat --window hour" "chat --window day" "chat-range" "chat-range --approx" \
+	"top-words --approx --limit 100" "top-users --approx --limit 100"; do
 	query_csv "$T/ref.db" $q >"$T/a.csv"
 	query_csv "$T/crash.db" $q >"$T/b.csv"
 	same "$T/a.csv" "$T/b.csv" "$q after crashes"
@@ -45,7 +47,7 @@ done
 chans=$(awk -F, 'NR > 1 { m[$2] += $3 } END { for (c in m) print m[c], c }' "$T/a.csv" | sort -rn | head -3 |
 	awk '{ print $2 }')
 for c in $chans; do
-	for q in top-words top-users; do
+	for q in top-words top-users "top-words --approx" "top-users --approx"; do
 		query_csv "$T/ref.db" $q --channel "$c" --limit 30 >"$T/a.csv"
 		query_csv "$T/crash.db" $q --channel "$c" --limit 30 >"$T/b.csv"
 		same "$T/a.csv" "$T/b.csv" "$q $c after crashes"

@@ -1,0 +1,679 @@
+/*
+ * sqlite_sketch.c — sketches for long ranges (docs/sketches.md): per
+ * (channel, day) a HyperLogLog of the chatters and Space-Saving summaries
+ * of the words and of the users, in `chat_sketch`, and the approximate
+ * queries that merge them (`top-words|top-users --approx`, `chat-range
+ * --approx`) where the exact ones merge 24 hour blobs or a bitmap per day.
+ *
+ * Determinism: every stored sketch is a function of the exact stored data
+ * of its day only, never of the order records arrived in. The HyperLogLog
+ * takes each day record's chatter names (register max is order-free and
+ * idempotent, so it ends equal to the sketch of the day's set of names);
+ * the summaries are rebuilt from the day's exact hour counts by the writer
+ * just before each commit that changed them (weir_ss_build cuts between
+ * distinct counts, so no tie-break is involved). Hence --threads, event
+ * order, late corrections, split ingests and kill -9 + resume give the
+ * same sketches, and the same approximate answers.
+ */
+#include <math.h>
+#include <roaring/roaring.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "weir/hll.h"
+#include "weir/spacesaving.h"
+#include "core/table.h"
+#include "sinks/blob.h"
+#include "sinks/sketch.h"
+
+const char *const weir_schema_sketch =
+    "CREATE TABLE IF NOT EXISTS chat_sketch(channel_id INTEGER NOT NULL, day INTEGER NOT NULL,"
+    " chatters BLOB, words BLOB, users BLOB, PRIMARY KEY(channel_id, day));";
+
+struct weir_sketch {
+	uint64_t *dirty; /* (cid << 32) | day index, repeats allowed */
+	uint32_t ndirty, capdirty;
+	struct weir_hll hll;
+	struct weir_buf buf, buf2;
+};
+
+void weir_sketch_free(struct weir_sketch *sk)
+{
+	if (!sk)
+		return;
+	free(sk->dirty);
+	weir_hll_free(&sk->hll);
+	weir_buf_free(&sk->buf);
+	weir_buf_free(&sk->buf2);
+	free(sk);
+}
+
+static int state(struct weir_sketch **sk)
+{
+	if (*sk)
+		return 0;
+	struct weir_sketch *n = calloc(1, sizeof(*n));
+	if (!n)
+		return WEIR_ENOMEM;
+	if (weir_hll_init(&n->hll, WEIR_HLL_P_DEFAULT) != 0) {
+		free(n);
+		return WEIR_ENOMEM;
+	}
+	*sk = n;
+	return 0;
+}
+
+static int step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : WEIR_ESTORE;
+}
+
+/* ---- the writer's side ------------------------------------------------------ */
+
+static const char sql_hll_get[] = "SELECT chatters FROM chat_sketch WHERE channel_id=?1 AND day=?2";
+static const char sql_hll_put[] = "INSERT INTO chat_sketch(channel_id, day, chatters) VALUES(?1,?2,?3)"
+				  " ON CONFLICT(channel_id, day) DO UPDATE SET chatters=excluded.chatters";
+
+/* Loads the stored sketch of (cid, day) into sk->hll (empty when none). */
+static int hll_load(struct weir_store *s, struct weir_sketch *sk, uint32_t cid, int64_t day)
+{
+	sqlite3_stmt *g = weir_store_prepare(s, sql_hll_get);
+	if (!g)
+		return WEIR_ESTORE;
+	memset(sk->hll.reg, 0, (size_t)1 << sk->hll.p);
+	sqlite3_bind_int64(g, 1, cid);
+	sqlite3_bind_int64(g, 2, day);
+	int rc = 0;
+	if (sqlite3_step(g) == SQLITE_ROW && sqlite3_column_type(g, 0) == SQLITE_BLOB)
+		rc = weir_hll_merge_bytes(&sk->hll, sqlite3_column_blob(g, 0),
+					  (size_t)sqlite3_column_bytes(g, 0));
+	sqlite3_reset(g);
+	return rc == WEIR_EFORMAT ? WEIR_ESTORE : rc;
+}
+
+static int hll_save(struct weir_store *s, struct weir_sketch *sk, uint32_t cid, int64_t day)
+{
+	if (weir_buf_reserve(&sk->buf, weir_hll_size(&sk->hll)) != 0)
+		return WEIR_ENOMEM;
+	sk->buf.len = weir_hll_write(&sk->hll, sk->buf.p);
+	sqlite3_stmt *u = weir_store_prepare(s, sql_hll_put);
+	if (!u)
+		return WEIR_ESTORE;
+	sqlite3_bind_int64(u, 1, cid);
+	sqlite3_bind_int64(u, 2, day);
+	sqlite3_bind_blob(u, 3, sk->buf.p, (int)sk->buf.len, SQLITE_STATIC);
+	return step_done(u);
+}
+
+int weir_sketch_chatters(struct weir_store *s, struct weir_sketch **skp, uint32_t cid, int64_t day,
+			 const struct weir_str *names, uint32_t n)
+{
+	int rc = state(skp);
+	if (rc || !n)
+		return rc;
+	struct weir_sketch *sk = *skp;
+	if ((rc = hll_load(s, sk, cid, day)) != 0)
+		return rc;
+	for (uint32_t i = 0; i < n; i++)
+		weir_hll_add(&sk->hll, names[i].p, names[i].n);
+	return hll_save(s, sk, cid, day);
+}
+
+int weir_sketch_touch(struct weir_sketch **skp, uint32_t cid, int64_t day)
+{
+	int rc = state(skp);
+	if (rc)
+		return rc;
+	struct weir_sketch *sk = *skp;
+	uint64_t key = (uint64_t)cid << 32 | (uint32_t)(int32_t)(day / WEIR_MS_PER_DAY);
+	if (sk->ndirty && sk->dirty[sk->ndirty - 1] == key)
+		return 0;
+	if (sk->ndirty == sk->capdirty) {
+		uint32_t nc = sk->capdirty ? sk->capdirty * 2 : 256;
+		uint64_t *nd = realloc(sk->dirty, (size_t)nc * sizeof(*nd));
+		if (!nd)
+			return WEIR_ENOMEM;
+		sk->dirty = nd;
+		sk->capdirty = nc;
+	}
+	sk->dirty[sk->ndirty++] = key;
+	return 0;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+	return (a > b) - (a < b);
+}
+
+/* The exact counts of one day, merged from its hour blobs into items. */
+struct daycounts {
+	struct weir_strmap words;
+	struct weir_u32map users; /* gid -> slot */
+	struct weir_arena arena;
+	uint64_t *counts;
+	uint32_t n, cap;
+	struct weir_ss_item *items;
+	uint8_t (*ukeys)[4];
+};
+
+static int count_slot(struct daycounts *d, uint32_t *slot, bool isnew, uint64_t c)
+{
+	if (isnew) {
+		if (d->n == d->cap) {
+			uint32_t nc = d->cap ? d->cap * 2 : 4096;
+			uint64_t *n = realloc(d->counts, (size_t)nc * sizeof(*n));
+			if (!n)
+				return WEIR_ENOMEM;
+			d->counts = n;
+			d->cap = nc;
+		}
+		*slot = d->n;
+		d->counts[d->n++] = 0;
+	}
+	d->counts[*slot] += c;
+	return 0;
+}
+
+static const char sql_words_day[] =
+    "SELECT words FROM chat_words WHERE channel_id=?1 AND hour>=?2 AND hour<?3";
+static const char sql_users_day[] =
+    "SELECT users FROM chat_users WHERE channel_id=?1 AND hour>=?2 AND hour<?3";
+static const char sql_tops_put[] =
+    "INSERT INTO chat_sketch(channel_id, day, words, users) VALUES(?1,?2,?3,?4)"
+    " ON CONFLICT(channel_id, day) DO UPDATE SET words=excluded.words, users=excluded.users";
+
+/* Builds the summary of one day's words (words true) or users into b. */
+static int build_top(struct weir_store *s, bool words, uint32_t cid, int64_t day, struct weir_buf *b)
+{
+	struct daycounts d = {0};
+	struct weir_ss ss = {0};
+	int rc = WEIR_ENOMEM;
+	weir_arena_init(&d.arena, 1 << 16);
+	if (weir_strmap_init(&d.words, 1024) || weir_u32map_init(&d.users, 1024, 1))
+		goto out;
+	sqlite3_stmt *st = weir_store_prepare(s, words ? sql_words_day : sql_users_day);
+	if (!st) {
+		rc = WEIR_ESTORE;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, cid);
+	sqlite3_bind_int64(st, 2, day);
+	sqlite3_bind_int64(st, 3, day + WEIR_MS_PER_DAY);
+	int src;
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *p = sqlite3_column_blob(st, 0);
+		struct weir_blob_it it = {p, p + sqlite3_column_bytes(st, 0), 0};
+		const char *w;
+		uint32_t n, gid;
+		uint64_t c;
+		if (words) {
+			while (weir_words_next(&it, &w, &n, &c)) {
+				int isnew;
+				struct weir_strent *e =
+				    weir_strmap_get(&d.words, w, n, weir_hash(w, n), &d.arena, &isnew);
+				if (!e || count_slot(&d, &e->val, isnew, c) != 0) {
+					sqlite3_reset(st);
+					goto out;
+				}
+			}
+		} else {
+			while (weir_usercounts_next(&it, &gid, &c)) {
+				int r = weir_u32map_add(&d.users, gid, 0);
+				if (r < 0) {
+					sqlite3_reset(st);
+					goto out;
+				}
+				uint32_t k = gid + 1, j = weir_mix32(k) & (d.users.cap - 1);
+				while (d.users.keys[j] != k)
+					j = (j + 1) & (d.users.cap - 1);
+				if (count_slot(&d, &d.users.vals[j], r == 1, c) != 0) {
+					sqlite3_reset(st);
+					goto out;
+				}
+			}
+		}
+	}
+	sqlite3_reset(st);
+	if (src != SQLITE_DONE) {
+		rc = WEIR_ESTORE;
+		goto out;
+	}
+	d.items = malloc((size_t)(d.n ? d.n : 1) * sizeof(*d.items));
+	d.ukeys = words ? NULL : malloc((size_t)(d.n ? d.n : 1) * sizeof(*d.ukeys));
+	if (!d.items || (!words && !d.ukeys))
+		goto out;
+	if (words) {
+		for (uint32_t i = 0; i < d.words.cap; i++)
+			if (d.words.e[i].hash) {
+				uint32_t v = d.words.e[i].val;
+				d.items[v] =
+				    (struct weir_ss_item){d.words.e[i].p, d.words.e[i].n, d.counts[v]};
+			}
+	} else {
+		for (uint32_t i = 0; i < d.users.cap; i++)
+			if (d.users.keys[i]) {
+				uint32_t v = d.users.vals[i], gid = d.users.keys[i] - 1;
+				/* big-endian: key bytes sort as ids */
+				d.ukeys[v][0] = (uint8_t)(gid >> 24);
+				d.ukeys[v][1] = (uint8_t)(gid >> 16);
+				d.ukeys[v][2] = (uint8_t)(gid >> 8);
+				d.ukeys[v][3] = (uint8_t)gid;
+				d.items[v] = (struct weir_ss_item){d.ukeys[v], 4, d.counts[v]};
+			}
+	}
+	if ((rc = weir_ss_init(&ss, WEIR_SKETCH_TOPK)) != 0 || (rc = weir_ss_build(&ss, d.items, d.n)) != 0)
+		goto out;
+	rc = WEIR_ENOMEM;
+	b->len = 0;
+	if (weir_buf_reserve(b, weir_ss_size(&ss)) != 0)
+		goto out;
+	b->len = weir_ss_write(&ss, b->p);
+	rc = b->len ? 0 : WEIR_ENOMEM;
+out:
+	weir_ss_free(&ss);
+	free(d.items);
+	free(d.ukeys);
+	free(d.counts);
+	weir_strmap_free(&d.words);
+	weir_u32map_free(&d.users);
+	weir_arena_free(&d.arena);
+	return rc;
+}
+
+int weir_sketch_refresh(struct weir_store *s, struct weir_sketch *sk)
+{
+	if (!sk || !sk->ndirty)
+		return 0;
+	/* one rebuild per day, in a fixed order */
+	qsort(sk->dirty, sk->ndirty, sizeof(uint64_t), cmp_u64);
+	int rc = 0;
+	for (uint32_t i = 0; i < sk->ndirty && !rc; i++) {
+		if (i && sk->dirty[i] == sk->dirty[i - 1])
+			continue;
+		uint32_t cid = (uint32_t)(sk->dirty[i] >> 32);
+		int64_t day = (int64_t)(int32_t)(uint32_t)sk->dirty[i] * WEIR_MS_PER_DAY;
+		if ((rc = build_top(s, true, cid, day, &sk->buf)) != 0 ||
+		    (rc = build_top(s, false, cid, day, &sk->buf2)) != 0)
+			break;
+		sqlite3_stmt *u = weir_store_prepare(s, sql_tops_put);
+		if (!u) {
+			rc = WEIR_ESTORE;
+			break;
+		}
+		sqlite3_bind_int64(u, 1, cid);
+		sqlite3_bind_int64(u, 2, day);
+		sqlite3_bind_blob(u, 3, sk->buf.p, (int)sk->buf.len, SQLITE_STATIC);
+		sqlite3_bind_blob(u, 4, sk->buf2.p, (int)sk->buf2.len, SQLITE_STATIC);
+		rc = step_done(u);
+	}
+	sk->ndirty = 0;
+	return rc;
+}
+
+/* ---- stores written before sketches -------------------------------------------- */
+
+struct names_ctx {
+	sqlite3_stmt *name;
+	struct weir_hll *hll;
+	int rc;
+};
+
+static bool add_name(uint32_t gid, void *arg)
+{
+	struct names_ctx *c = arg;
+	sqlite3_bind_int64(c->name, 1, gid);
+	if (sqlite3_step(c->name) == SQLITE_ROW)
+		weir_hll_add(c->hll, sqlite3_column_text(c->name, 0),
+			     (size_t)sqlite3_column_bytes(c->name, 0));
+	else
+		c->rc = WEIR_ESTORE;
+	sqlite3_reset(c->name);
+	return c->rc == 0;
+}
+
+int weir_sketch_backfill(struct weir_store *s, struct weir_sketch **skp, char *err, size_t errcap)
+{
+	sqlite3 *db = weir_store_sqlite(s);
+	sqlite3_stmt *st = NULL, *name = NULL;
+	int rc = state(skp);
+	if (rc)
+		return rc;
+	struct weir_sketch *sk = *skp;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM meta WHERE key='sketches'", -1, &st, NULL) != SQLITE_OK)
+		goto store_err;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		goto store_err;
+	if (sqlite3_prepare_v2(db, "SELECT channel_id, start, users FROM chat WHERE grain=2", -1, &st,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT name FROM users WHERE id=?1", -1, &name, NULL) != SQLITE_OK)
+		goto rollback;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint32_t cid = (uint32_t)sqlite3_column_int64(st, 0);
+		int64_t day = sqlite3_column_int64(st, 1);
+		const void *ub = sqlite3_column_blob(st, 2);
+		int ubn = sqlite3_column_bytes(st, 2);
+		memset(sk->hll.reg, 0, (size_t)1 << sk->hll.p);
+		if (ub && ubn > 0) {
+			roaring_bitmap_t *bm = roaring_bitmap_portable_deserialize_safe(ub, (size_t)ubn);
+			if (!bm)
+				goto rollback;
+			struct names_ctx c = {name, &sk->hll, 0};
+			roaring_iterate(bm, add_name, &c);
+			roaring_bitmap_free(bm);
+			if (c.rc)
+				goto rollback;
+		}
+		if (hll_save(s, sk, cid, day) != 0 || weir_sketch_touch(skp, cid, day) != 0)
+			goto rollback;
+	}
+	if (rc != SQLITE_DONE || weir_sketch_refresh(s, sk) != 0 ||
+	    sqlite3_exec(db, "INSERT INTO meta VALUES('sketches','1') ON CONFLICT(key) DO NOTHING", NULL,
+			 NULL, NULL) != SQLITE_OK)
+		goto rollback;
+	sqlite3_finalize(st);
+	sqlite3_finalize(name);
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto store_err;
+	return 0;
+rollback:
+	snprintf(err, errcap, "%s: building the sketches of stored days: %s", weir_store_uri(s),
+		 sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	sqlite3_finalize(name);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sk->ndirty = 0;
+	return WEIR_ESTORE;
+store_err:
+	snprintf(err, errcap, "%s: %s", weir_store_uri(s), sqlite3_errmsg(db));
+	return WEIR_ESTORE;
+}
+
+/* ---- queries ------------------------------------------------------------------- */
+
+static char *lower_dup(const char *s)
+{
+	char *d = strdup(s);
+	for (char *p = d; p && *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p + 32);
+	return d;
+}
+
+/* Binds ?1 channel (or NULL), ?2 from, ?3 to. */
+static void bind_filters(sqlite3_stmt *st, const struct weir_query_args *a)
+{
+	if (a->channel) {
+		char *ch = lower_dup(a->channel);
+		sqlite3_bind_text(st, 1, ch, -1, SQLITE_TRANSIENT);
+		free(ch);
+	}
+	if (a->from != WEIR_ABSENT)
+		sqlite3_bind_int64(st, 2, a->from);
+	if (a->to != WEIR_ABSENT)
+		sqlite3_bind_int64(st, 3, a->to);
+}
+
+static int no_sketches(sqlite3 *db, const char *what, char *err, size_t errcap)
+{
+	snprintf(err, errcap,
+		 "%s: %s (a store written by an older weir gains its sketches at the next ingest)", what,
+		 sqlite3_errmsg(db));
+	return WEIR_ESTORE;
+}
+
+struct urow {
+	uint32_t gid;
+	uint64_t count, err;
+	char *name;
+};
+
+static int cmp_urow_count(const void *x, const void *y)
+{
+	const struct urow *a = x, *b = y;
+	return a->count != b->count ? (a->count > b->count ? -1 : 1) : 0;
+}
+
+static int cmp_urow(const void *x, const void *y)
+{
+	const struct urow *a = x, *b = y;
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+/* top-users --approx: the merged summary's ids to names, in top-N order. */
+static int users_rows(struct weir_store *s, const struct weir_ss *m, int64_t limit, struct weir_result *res)
+{
+	struct urow *v = calloc(m->len ? m->len : 1, sizeof(*v));
+	sqlite3_stmt *ns = NULL;
+	int rc = WEIR_ENOMEM;
+	if (!v)
+		return rc;
+	for (uint32_t i = 0; i < m->len; i++) {
+		const uint8_t *k = (const uint8_t *)m->e[i].key;
+		v[i].gid = (uint32_t)k[0] << 24 | (uint32_t)k[1] << 16 | (uint32_t)k[2] << 8 | k[3];
+		v[i].count = m->e[i].count;
+		v[i].err = m->e[i].err;
+	}
+	/* names only for the entries that can make the cut (ties at the cut included) */
+	qsort(v, m->len, sizeof(*v), cmp_urow_count);
+	uint32_t keep = m->len;
+	if ((uint64_t)limit < m->len) {
+		keep = (uint32_t)limit;
+		if (limit > 0)
+			while (keep < m->len && v[keep].count == v[limit - 1].count)
+				keep++;
+	}
+	if (sqlite3_prepare_v2(weir_store_sqlite(s), "SELECT name FROM users WHERE id=?1", -1, &ns, NULL) !=
+	    SQLITE_OK) {
+		rc = WEIR_ESTORE;
+		goto out;
+	}
+	for (uint32_t i = 0; i < keep; i++) {
+		sqlite3_bind_int64(ns, 1, v[i].gid);
+		v[i].name = sqlite3_step(ns) == SQLITE_ROW ? weir_strndup(sqlite3_column_text(ns, 0),
+									  (size_t)sqlite3_column_bytes(ns, 0))
+							   : strdup("?");
+		sqlite3_reset(ns);
+		if (!v[i].name)
+			goto out;
+	}
+	qsort(v, keep, sizeof(*v), cmp_urow);
+	for (uint32_t i = 0; i < keep && (int64_t)i < limit; i++) {
+		struct weir_cell *row = weir_result_row(res);
+		if (!row)
+			goto out;
+		row[0].s = strdup(v[i].name);
+		row[1].i = (int64_t)v[i].count;
+		row[2].i = (int64_t)v[i].err;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(ns);
+	for (uint32_t i = 0; i < m->len; i++)
+		free(v[i].name);
+	free(v);
+	return rc;
+}
+
+int weir_sketch_top(struct weir_store *s, bool words, const struct weir_query_args *a,
+		    struct weir_result *res, char *err, size_t errcap)
+{
+	static const char *const cols_w[] = {"word", "count", "error"};
+	static const char *const cols_u[] = {"user", "count", "error"};
+	static const uint8_t types[] = {WEIR_C_TEXT, WEIR_C_INT, WEIR_C_INT};
+	const char *qname = words ? "top-words" : "top-users";
+	weir_result_init(res, 3, words ? cols_w : cols_u, types);
+	if (a->window >= 0 && a->window != WEIR_GRAIN_DAY) {
+		snprintf(err, errcap, "%s --approx: the summaries are kept per day; use --window day or none",
+			 qname);
+		return WEIR_EINVAL;
+	}
+	sqlite3 *db = weir_store_sqlite(s);
+	sqlite3_stmt *st;
+	const char *sql = words ? "SELECT t.words FROM chat_sketch t JOIN channels ch ON ch.id=t.channel_id"
+				  " WHERE (?1 IS NULL OR ch.name=?1) AND (?2 IS NULL OR t.day>=?2) AND (?3 "
+				  "IS NULL OR t.day<?3)"
+				  " AND t.words IS NOT NULL"
+				: "SELECT t.users FROM chat_sketch t JOIN channels ch ON ch.id=t.channel_id"
+				  " WHERE (?1 IS NULL OR ch.name=?1) AND (?2 IS NULL OR t.day>=?2) AND (?3 "
+				  "IS NULL OR t.day<?3)"
+				  " AND t.users IS NOT NULL";
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return no_sketches(db, qname, err, errcap);
+	bind_filters(st, a);
+	struct weir_ss_acc *acc = NULL;
+	struct weir_ss m = {0};
+	int rc = weir_ss_acc_new(&acc);
+	if (rc)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (weir_ss_acc_add_bytes(acc, sqlite3_column_blob(st, 0),
+					  (size_t)sqlite3_column_bytes(st, 0)) != 0) {
+			snprintf(err, errcap, "%s: a stored summary is damaged", qname);
+			rc = WEIR_ESTORE;
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		rc = WEIR_ESTORE;
+		goto out;
+	}
+	/* every key any day holds, no cut: the result is exact when every day's is */
+	if ((rc = weir_ss_acc_result(acc, 0, &m)) != 0)
+		goto out;
+	int64_t limit = a->limit < 0 ? 10 : a->limit;
+	if (!words) {
+		rc = users_rows(s, &m, limit, res);
+		goto out;
+	}
+	weir_ss_sort(&m);
+	rc = WEIR_ENOMEM;
+	for (uint32_t i = 0; i < m.len && (int64_t)i < limit; i++) {
+		struct weir_cell *row = weir_result_row(res);
+		if (!row)
+			goto out;
+		row[0].s = weir_strndup(m.e[i].key, m.e[i].n);
+		row[1].i = (int64_t)m.e[i].count;
+		row[2].i = (int64_t)m.e[i].err;
+	}
+	rc = 0;
+out:
+	weir_ss_free(&m);
+	weir_ss_acc_free(acc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * chat-range [--channel C] [--approx]: one row per channel over the whole
+ * days of [from, to): first and last day with chat, Σ messages, Σ words, and
+ * the distinct chatters of the range: the union of the days' bitmaps
+ * (exact) or the merge of their HyperLogLogs (--approx).
+ */
+static int run_chat_range(struct weir_store *s, const struct weir_query_args *a, struct weir_result *res,
+			  char *err, size_t errcap)
+{
+	static const char *const cols[] = {"channel",  "first_day", "last_day",
+					   "messages", "words",	    "chatters"};
+	static const uint8_t types[] = {WEIR_C_TEXT, WEIR_C_DAY, WEIR_C_DAY,
+					WEIR_C_INT,  WEIR_C_INT, WEIR_C_INT};
+	weir_result_init(res, 6, cols, types);
+	if (a->window >= 0 && a->window != WEIR_GRAIN_DAY) {
+		snprintf(err, errcap,
+			 "chat-range: the range is made of whole days; use --window day or none");
+		return WEIR_EINVAL;
+	}
+	sqlite3 *db = weir_store_sqlite(s);
+	sqlite3_stmt *st;
+	const char *sql =
+	    a->approx ? "SELECT ch.name, c.start, c.messages, c.words, k.chatters FROM chat c"
+			" JOIN channels ch ON ch.id=c.channel_id"
+			" LEFT JOIN chat_sketch k ON k.channel_id=c.channel_id AND k.day=c.start"
+			" WHERE c.grain=2 AND (?1 IS NULL OR ch.name=?1) AND (?2 IS NULL OR c.start>=?2)"
+			" AND (?3 IS NULL OR c.start<?3) ORDER BY ch.name, c.start"
+		      : "SELECT ch.name, c.start, c.messages, c.words, c.users FROM chat c"
+			" JOIN channels ch ON ch.id=c.channel_id"
+			" WHERE c.grain=2 AND (?1 IS NULL OR ch.name=?1) AND (?2 IS NULL OR c.start>=?2)"
+			" AND (?3 IS NULL OR c.start<?3) ORDER BY ch.name, c.start";
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return no_sketches(db, "chat-range", err, errcap);
+	bind_filters(st, a);
+	struct weir_hll hll = {0};
+	roaring_bitmap_t *bm = NULL;
+	struct weir_cell *row = NULL;
+	int rc = a->approx ? weir_hll_init(&hll, WEIR_HLL_P_DEFAULT) : 0;
+	if (rc)
+		goto out;
+	for (;;) {
+		int step = sqlite3_step(st);
+		if (step != SQLITE_ROW && step != SQLITE_DONE) {
+			rc = WEIR_ESTORE;
+			goto out;
+		}
+		const char *name = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+		if (row && (!name || strcmp(name, row[0].s) != 0)) {
+			/* the previous channel is complete */
+			row[5].i = a->approx ? llround(weir_hll_estimate(&hll))
+					     : (int64_t)roaring_bitmap_get_cardinality(bm);
+			row = NULL;
+		}
+		if (!name)
+			break;
+		if (!row) {
+			rc = WEIR_ENOMEM;
+			if (!(row = weir_result_row(res)) || !(row[0].s = strdup(name)))
+				goto out;
+			row[1].i = sqlite3_column_int64(st, 1);
+			if (a->approx)
+				memset(hll.reg, 0, (size_t)1 << hll.p);
+			else {
+				if (bm)
+					roaring_bitmap_free(bm);
+				if (!(bm = roaring_bitmap_create()))
+					goto out;
+			}
+		}
+		row[2].i = sqlite3_column_int64(st, 1);
+		row[3].i += sqlite3_column_int64(st, 2);
+		row[4].i += sqlite3_column_int64(st, 3);
+		const void *b = sqlite3_column_blob(st, 4);
+		size_t bn = (size_t)sqlite3_column_bytes(st, 4);
+		if (!b || !bn)
+			continue;
+		rc = WEIR_ESTORE;
+		if (a->approx) {
+			if (weir_hll_merge_bytes(&hll, b, bn) != 0) {
+				snprintf(err, errcap, "chat-range: a stored sketch is damaged");
+				goto out;
+			}
+		} else {
+			roaring_bitmap_t *d = roaring_bitmap_portable_deserialize_safe(b, bn);
+			if (!d)
+				goto out;
+			roaring_bitmap_or_inplace(bm, d);
+			roaring_bitmap_free(d);
+		}
+	}
+	rc = 0;
+out:
+	if (bm)
+		roaring_bitmap_free(bm);
+	weir_hll_free(&hll);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+const struct weir_query_def weir_q_chat_range = {
+    "chat-range", "[--channel C] [--approx]   channel,first_day,last_day,messages,words,chatters",
+    WEIR_QF_CHANNEL | WEIR_QF_APPROX, run_chat_range};
