@@ -66,6 +66,11 @@ int weir_store_set_cache(struct weir_store *s, int64_t mib);
 
 int weir_store_begin(struct weir_store *s);
 int weir_store_commit(struct weir_store *s);
+/* Sketch summaries (docs/sketches.md) are rebuilt at every commit unless an
+ * interval is set (the ingest sets one); weir_store_finish() rebuilds what
+ * is still pending, in its own transaction (the end of an ingest). */
+void weir_store_set_sketch_interval(struct weir_store *s, int64_t ms);
+int weir_store_finish(struct weir_store *s);
 
 /* The id of a channel in the store's `channels` dictionary (created if
  * new, cached), shared by every family. */

@@ -58,6 +58,8 @@ struct ckpt_mark {
 	struct ckpt *ck;
 };
 
+#define SKETCH_INTERVAL_MS 30000 /* docs/sketches.md */
+
 struct batch {
 	struct batch *next; /* free list / queue link */
 	uint32_t n;
@@ -537,6 +539,8 @@ static void *writer_main(void *arg)
 			w_apply(e, ws, d);
 		}
 	w_commit(e, ws);
+	if (!atomic_load(&e->writer_err) && weir_store_finish(e->store) != 0)
+		writer_fail(e, WEIR_ESTORE, "sketch refresh failed");
 	free(ws);
 	thread_cpu_report("writer", 0);
 	return NULL;
@@ -1151,6 +1155,8 @@ int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out,
 	}
 	if (o->store_cache_mib > 0)
 		weir_store_set_cache(e->store, o->store_cache_mib);
+	/* a live stream commits every second: sketches are refreshed less often */
+	weir_store_set_sketch_interval(e->store, SKETCH_INTERVAL_MS);
 	e->store_had_data = weir_store_has_data(e->store);
 	e->writer_ctx.e = e;
 	for (e->nops = 0; weir_ops[e->nops] && e->nops < MAX_OPS; e->nops++)

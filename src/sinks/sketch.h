@@ -31,7 +31,9 @@ int weir_sketch_chatters(struct weir_store *s, struct weir_sketch **sk, uint32_t
 /* Marks (cid, day) for a rebuild of its top-K summaries at the next commit. */
 int weir_sketch_touch(struct weir_sketch **sk, uint32_t cid, int64_t day);
 /* Rebuilds the summaries of every marked day (inside the open transaction). */
-int weir_sketch_refresh(struct weir_store *s, struct weir_sketch *sk);
+int weir_sketch_refresh(struct weir_store *s, struct weir_sketch *sk, bool final);
+/* Rebuild summaries at most every ms while committing (0: at every commit). */
+void weir_sketch_set_interval(struct weir_sketch **sk, int64_t ms);
 /* Builds the sketches of every stored day once, for a store written before
  * sketches existed (its own transaction). */
 int weir_sketch_backfill(struct weir_store *s, struct weir_sketch **sk, char *err, size_t errcap);

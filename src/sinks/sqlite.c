@@ -350,8 +350,26 @@ int weir_store_commit(struct weir_store *s)
 {
 	/* the days whose hour counts changed get their summaries rebuilt in
 	 * the same transaction: results and sketches commit together */
-	if (weir_sketch_refresh(s, s->sk) != 0)
+	if (weir_sketch_refresh(s, s->sk, false) != 0)
 		return WEIR_ESTORE;
+	return exec(s, "COMMIT", NULL, 0);
+}
+
+void weir_store_set_sketch_interval(struct weir_store *s, int64_t ms)
+{
+	weir_sketch_set_interval(&s->sk, ms);
+}
+
+int weir_store_finish(struct weir_store *s)
+{
+	if (!s->sk || scalar(s, "SELECT EXISTS(SELECT 1 FROM chat_sketch_dirty)", 0) == 0)
+		return 0;
+	if (weir_store_begin(s) != 0)
+		return WEIR_ESTORE;
+	if (weir_sketch_refresh(s, s->sk, true) != 0) {
+		exec(s, "ROLLBACK", NULL, 0);
+		return WEIR_ESTORE;
+	}
 	return exec(s, "COMMIT", NULL, 0);
 }
 

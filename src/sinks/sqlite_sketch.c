@@ -30,13 +30,18 @@
 
 const char *const weir_schema_sketch =
     "CREATE TABLE IF NOT EXISTS chat_sketch(channel_id INTEGER NOT NULL, day INTEGER NOT NULL,"
-    " chatters BLOB, words BLOB, users BLOB, PRIMARY KEY(channel_id, day));";
+    " chatters BLOB, words BLOB, users BLOB, PRIMARY KEY(channel_id, day));"
+    /* days whose summaries are older than their hour counts (see weir_sketch_refresh) */
+    "CREATE TABLE IF NOT EXISTS chat_sketch_dirty(channel_id INTEGER NOT NULL, day INTEGER NOT NULL,"
+    " PRIMARY KEY(channel_id, day)) WITHOUT ROWID;";
 
 struct weir_sketch {
 	uint64_t *dirty; /* (cid << 32) | day index, repeats allowed */
 	uint32_t ndirty, capdirty;
 	struct weir_hll hll;
 	struct weir_buf buf, buf2;
+	int64_t interval_ns; /* 0: rebuild at every commit */
+	int64_t last_ns;     /* last rebuild (monotonic) */
 };
 
 void weir_sketch_free(struct weir_sketch *sk)
@@ -285,33 +290,92 @@ out:
 	return rc;
 }
 
-int weir_sketch_refresh(struct weir_store *s, struct weir_sketch *sk)
+static int rebuild_day(struct weir_store *s, struct weir_sketch *sk, uint32_t cid, int64_t day)
 {
-	if (!sk || !sk->ndirty)
+	int rc;
+	if ((rc = build_top(s, true, cid, day, &sk->buf)) != 0 || (rc = build_top(s, false, cid, day, &sk->buf2)) != 0)
+		return rc;
+	sqlite3_stmt *u = weir_store_prepare(s, sql_tops_put);
+	if (!u)
+		return WEIR_ESTORE;
+	sqlite3_bind_int64(u, 1, cid);
+	sqlite3_bind_int64(u, 2, day);
+	sqlite3_bind_blob(u, 3, sk->buf.p, (int)sk->buf.len, SQLITE_STATIC);
+	sqlite3_bind_blob(u, 4, sk->buf2.p, (int)sk->buf2.len, SQLITE_STATIC);
+	return step_done(u);
+}
+
+void weir_sketch_set_interval(struct weir_sketch **sk, int64_t ms)
+{
+	if (state(sk) == 0)
+		(*sk)->interval_ns = ms * 1000000;
+}
+
+/*
+ * Runs inside the writer's transaction, before COMMIT. The days changed in
+ * it are marked in chat_sketch_dirty (in the same transaction, so a crash
+ * cannot lose a mark); then, when due, every marked day's summaries are
+ * rebuilt from its exact hour counts and the marks cleared. Due: at every
+ * commit by default; with an interval (the ingest sets one, since a live
+ * stream commits every second and rebuilding a day's 24 hour blobs per
+ * channel each time would make the writer the bottleneck) at most that
+ * often, and always when `final` (the end of an ingest). The result is
+ * the same either way: a summary is a function of its day's exact data.
+ */
+int weir_sketch_refresh(struct weir_store *s, struct weir_sketch *sk, bool final)
+{
+	if (!sk)
 		return 0;
-	/* one rebuild per day, in a fixed order */
-	qsort(sk->dirty, sk->ndirty, sizeof(uint64_t), cmp_u64);
 	int rc = 0;
-	for (uint32_t i = 0; i < sk->ndirty && !rc; i++) {
-		if (i && sk->dirty[i] == sk->dirty[i - 1])
-			continue;
-		uint32_t cid = (uint32_t)(sk->dirty[i] >> 32);
-		int64_t day = (int64_t)(int32_t)(uint32_t)sk->dirty[i] * WEIR_MS_PER_DAY;
-		if ((rc = build_top(s, true, cid, day, &sk->buf)) != 0 ||
-		    (rc = build_top(s, false, cid, day, &sk->buf2)) != 0)
-			break;
-		sqlite3_stmt *u = weir_store_prepare(s, sql_tops_put);
-		if (!u) {
-			rc = WEIR_ESTORE;
-			break;
+	if (sk->ndirty) {
+		qsort(sk->dirty, sk->ndirty, sizeof(uint64_t), cmp_u64);
+		sqlite3_stmt *m = weir_store_prepare(s, "INSERT OR IGNORE INTO chat_sketch_dirty VALUES(?1,?2)");
+		if (!m)
+			return WEIR_ESTORE;
+		for (uint32_t i = 0; i < sk->ndirty && !rc; i++) {
+			if (i && sk->dirty[i] == sk->dirty[i - 1])
+				continue;
+			sqlite3_bind_int64(m, 1, (uint32_t)(sk->dirty[i] >> 32));
+			sqlite3_bind_int64(m, 2, (int64_t)(int32_t)(uint32_t)sk->dirty[i] * WEIR_MS_PER_DAY);
+			rc = step_done(m);
 		}
-		sqlite3_bind_int64(u, 1, cid);
-		sqlite3_bind_int64(u, 2, day);
-		sqlite3_bind_blob(u, 3, sk->buf.p, (int)sk->buf.len, SQLITE_STATIC);
-		sqlite3_bind_blob(u, 4, sk->buf2.p, (int)sk->buf2.len, SQLITE_STATIC);
-		rc = step_done(u);
+		sk->ndirty = 0;
+		if (rc)
+			return rc;
 	}
-	sk->ndirty = 0;
+	int64_t now = (int64_t)weir_now_ns();
+	if (!final && sk->interval_ns && now - sk->last_ns < sk->interval_ns)
+		return 0;
+	sk->last_ns = now;
+	/* one rebuild per day, in a fixed order */
+	sqlite3_stmt *q = weir_store_prepare(s, "SELECT channel_id, day FROM chat_sketch_dirty ORDER BY 1, 2");
+	if (!q)
+		return WEIR_ESTORE;
+	uint64_t *keys = NULL;
+	size_t n = 0, cap = 0;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			uint64_t *nk = realloc(keys, nc * sizeof(*nk));
+			if (!nk) {
+				sqlite3_reset(q);
+				free(keys);
+				return WEIR_ENOMEM;
+			}
+			keys = nk;
+			cap = nc;
+		}
+		keys[n++] = (uint64_t)sqlite3_column_int64(q, 0) << 32 | (uint32_t)(sqlite3_column_int64(q, 1) / WEIR_MS_PER_DAY);
+	}
+	sqlite3_reset(q);
+	rc = rc == SQLITE_DONE ? 0 : WEIR_ESTORE;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = rebuild_day(s, sk, (uint32_t)(keys[i] >> 32), (int64_t)(int32_t)(uint32_t)keys[i] * WEIR_MS_PER_DAY);
+	free(keys);
+	if (!rc && n) {
+		sqlite3_stmt *d = weir_store_prepare(s, "DELETE FROM chat_sketch_dirty");
+		rc = d ? step_done(d) : WEIR_ESTORE;
+	}
 	return rc;
 }
 
@@ -376,7 +440,7 @@ int weir_sketch_backfill(struct weir_store *s, struct weir_sketch **skp, char *e
 		if (hll_save(s, sk, cid, day) != 0 || weir_sketch_touch(skp, cid, day) != 0)
 			goto rollback;
 	}
-	if (rc != SQLITE_DONE || weir_sketch_refresh(s, sk) != 0 ||
+	if (rc != SQLITE_DONE || weir_sketch_refresh(s, sk, true) != 0 ||
 	    sqlite3_exec(db, "INSERT INTO meta VALUES('sketches','1') ON CONFLICT(key) DO NOTHING", NULL,
 			 NULL, NULL) != SQLITE_OK)
 		goto rollback;
