@@ -35,7 +35,7 @@ RUNS=${RUNS:-1}
 MAXLINE=${MAXLINE:-67108864}
 LIMIT_KB=${LIMIT_KB:-1464844}   # the 1.5 GB (1.5e9 bytes) in GNU time's KiB
 WEIR=${WEIR:-./weir}
-OUT=bench/out/presence
+OUT=${OUT:-bench/out/presence}   # scratch directory (several GB at SEEDS=6)
 DB=$OUT/presence.db
 STORE=sqlite:$DB
 TIME=/usr/bin/time
