@@ -20,9 +20,10 @@
  *
  * Memory: the user dictionary is the big part at scale (10M users), so it
  * is lean — an open-addressing table of 8-byte slots (32 bits of hash, the
- * id) and, per user, its name in an arena behind a pointer; about 30 bytes
- * per distinct user instead of a generic string map's ~100. Names are read
- * by the writer through struct weir_presence_names, whose chunks never move.
+ * id) filled up to 3/4, and per user a 4-byte offset and its
+ * length-prefixed name in 1 MiB chunks; about 16 bytes plus the name per
+ * distinct user instead of a generic string map's ~100. Names are read by
+ * the writer through struct weir_presence_names, whose chunks never move.
  */
 #include <roaring/roaring.h>
 #include <stdlib.h>
@@ -70,12 +71,14 @@ struct weir_presence_shard {
 	struct weir_strmap chan_ix;
 	struct chan *chans;
 	uint32_t nchans, capchans;
-	/* user dictionary: slot = (hash >> 32) << 32 | (id + 1), 0 = empty */
+	/* user dictionary: slot = (hash >> 32) << 32 | (id + 1), 0 = empty; a
+	 * slot's position comes from the same 32 bits (growing reads no name) */
 	uint64_t *utab;
 	uint32_t ucap, nusers;
 	struct weir_presence_names *dict;
-	struct swin *spare;   /* closed slot windows kept with their vectors, for reuse */
-	int64_t min_open_end; /* no window ends before this */
+	uint32_t nbytes_chunks, bytes_used; /* name chunks in use, bytes used in the last */
+	struct swin *spare;		    /* closed slot windows kept with their vectors, for reuse */
+	int64_t min_open_end;		    /* no window ends before this */
 	uint32_t *sortbuf;
 	size_t sortcap;
 	struct weir_op_stats st;
@@ -87,7 +90,7 @@ struct weir_presence_shard *weir_presence_shard_new(const struct weir_op_env *en
 	if (!s)
 		return NULL;
 	s->env = *env;
-	weir_arena_init(&s->names, 1 << 20);
+	weir_arena_init(&s->names, 1 << 16); /* channel names */
 	s->ucap = 4096;
 	s->utab = calloc(s->ucap, sizeof(*s->utab));
 	s->dict = calloc(1, sizeof(*s->dict));
@@ -129,9 +132,12 @@ void weir_presence_shard_free(struct weir_presence_shard *s)
 		n = w->next;
 		swin_free(w);
 	}
-	if (s->dict)
-		for (uint32_t c = 0; c < WEIR_PRESENCE_NAME_CHUNKS && s->dict->chunk[c]; c++)
-			free(s->dict->chunk[c]);
+	if (s->dict) {
+		for (uint32_t c = 0; c < WEIR_PRESENCE_NAME_CHUNKS && s->dict->off[c]; c++)
+			free(s->dict->off[c]);
+		for (uint32_t c = 0; c < WEIR_PRESENCE_BYTES_CHUNKS && s->dict->bytes[c]; c++)
+			free(s->dict->bytes[c]);
+	}
 	free(s->dict);
 	free(s->utab);
 	free(s->chans);
@@ -179,8 +185,7 @@ static struct chan *chan_get(struct weir_presence_shard *s, struct weir_str name
 	return &s->chans[e->val];
 }
 
-/* Doubles the user table. Slots keep only 32 bits of hash, so positions are
- * recomputed from the names: rare (log2 of the users), never per event. */
+/* Doubles the user table: rare (log2 of the users), never per event. */
 static int utab_grow(struct weir_presence_shard *s)
 {
 	uint32_t ncap = s->ucap * 2;
@@ -191,8 +196,7 @@ static int utab_grow(struct weir_presence_shard *s)
 		uint64_t e = s->utab[i];
 		if (!e)
 			continue;
-		struct weir_str nm = weir_presence_name(s->dict, (uint32_t)e - 1);
-		uint32_t j = (uint32_t)XXH3_64bits(nm.p, nm.n) & (ncap - 1);
+		uint32_t j = (uint32_t)(e >> 32) & (ncap - 1);
 		while (n[j])
 			j = (j + 1) & (ncap - 1);
 		n[j] = e;
@@ -203,11 +207,44 @@ static int utab_grow(struct weir_presence_shard *s)
 	return 0;
 }
 
+#define BYTES_CHUNK (1u << WEIR_PRESENCE_BYTES_CHUNK_BITS)
+
+/* Writes a name (varint length, bytes) where the writer can read it;
+ * returns its offset, or UINT32_MAX when out of memory or of name space
+ * (4 GiB of names per shard). A name longer than a chunk gets one alone. */
+static uint32_t name_put(struct weir_presence_shard *s, const char *p, uint32_t n)
+{
+	unsigned char hdr[5];
+	uint32_t h = 0, v = n;
+	do {
+		hdr[h] = (unsigned char)((v & 0x7f) | (v >> 7 ? 0x80 : 0));
+		v >>= 7;
+		h++;
+	} while (v);
+	uint64_t need = (uint64_t)h + n;
+	struct weir_presence_names *d = s->dict;
+	if (!s->nbytes_chunks || need > BYTES_CHUNK - s->bytes_used) {
+		if (s->nbytes_chunks == WEIR_PRESENCE_BYTES_CHUNKS)
+			return UINT32_MAX;
+		size_t size = need > BYTES_CHUNK ? (size_t)need : BYTES_CHUNK;
+		unsigned char *c = malloc(size);
+		if (!c)
+			return UINT32_MAX;
+		d->bytes[s->nbytes_chunks++] = c;
+		s->bytes_used = 0;
+	}
+	uint32_t off = (s->nbytes_chunks - 1) << WEIR_PRESENCE_BYTES_CHUNK_BITS | s->bytes_used;
+	unsigned char *q = d->bytes[s->nbytes_chunks - 1] + s->bytes_used;
+	memcpy(q, hdr, h);
+	memcpy(q + h, p, n);
+	s->bytes_used = need >= BYTES_CHUNK ? BYTES_CHUNK : s->bytes_used + (uint32_t)need;
+	return off;
+}
+
 static int user_get(struct weir_presence_shard *s, const char *p, uint32_t n, uint32_t *uid)
 {
-	uint64_t h = XXH3_64bits(p, n);
-	uint64_t tag = h >> 32;
-	uint32_t j = (uint32_t)h & (s->ucap - 1);
+	uint64_t tag = XXH3_64bits(p, n) >> 32;
+	uint32_t j = (uint32_t)tag & (s->ucap - 1);
 	for (;;) {
 		uint64_t e = s->utab[j];
 		if (!e)
@@ -225,20 +262,18 @@ static int user_get(struct weir_presence_shard *s, const char *p, uint32_t n, ui
 	if (id >= MAX_USERS)
 		return WEIR_ENOMEM;
 	uint32_t hi = id >> WEIR_PRESENCE_NAME_CHUNK_BITS, lo = id & (NAME_CHUNK - 1);
-	if (!s->dict->chunk[hi]) {
-		s->dict->chunk[hi] = malloc(NAME_CHUNK * sizeof(*s->dict->chunk[hi]));
-		if (!s->dict->chunk[hi])
+	if (!s->dict->off[hi]) {
+		s->dict->off[hi] = malloc(NAME_CHUNK * sizeof(*s->dict->off[hi]));
+		if (!s->dict->off[hi])
 			return WEIR_ENOMEM;
 	}
-	unsigned char *copy = weir_arena_alloc(&s->names, sizeof(uint32_t) + n);
-	if (!copy)
+	uint32_t off = name_put(s, p, n);
+	if (off == UINT32_MAX)
 		return WEIR_ENOMEM;
-	memcpy(copy, &n, sizeof(n));
-	memcpy(copy + sizeof(n), p, n);
-	s->dict->chunk[hi][lo] = copy;
+	s->dict->off[hi][lo] = off;
 	s->utab[j] = tag << 32 | (uint64_t)(id + 1);
 	s->nusers++;
-	if ((uint64_t)s->nusers * 2 > s->ucap && utab_grow(s) != 0)
+	if ((uint64_t)s->nusers * 4 > (uint64_t)s->ucap * 3 && utab_grow(s) != 0)
 		return WEIR_ENOMEM;
 	*uid = id;
 	return 0;
