@@ -75,6 +75,8 @@ int weir_store_channel_id(struct weir_store *s, struct weir_str name, int64_t *i
  * The writer keeps the user dictionary in memory and stores new names at
  * its next weir_store_commit (in autocommit mode: at once). */
 int weir_store_user_id(struct weir_store *s, const char *name, uint32_t n, uint32_t *gid);
+/* weir_store_user_id for n names at once (hash lookups pipelined). */
+int weir_store_user_ids(struct weir_store *s, const struct weir_str *names, uint32_t n, uint32_t *gids);
 /* The name of a global user id, as a new string the caller frees; *name is
  * NULL when the store has no such id. */
 int weir_store_user_name(struct weir_store *s, uint32_t gid, char **name);

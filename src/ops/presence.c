@@ -373,24 +373,27 @@ int weir_presence_add(struct weir_presence_shard *s, const struct weir_event *ev
 
 /* ---- records ----------------------------------------------------------------- */
 
-/* The writer's side: global ids, sorted, then the store's union. */
+static struct weir_str rec_name(const void *names, uint32_t uid)
+{
+	return weir_presence_name(names, uid);
+}
+
+/* The writer's side: global ids (in place: the record is the writer's
+ * now), sorted, then the store's union. */
 static int rec_put(struct weir_rec *h, struct weir_writer *wr)
 {
 	struct weir_presence_rec *r = (struct weir_presence_rec *)h;
-	uint32_t *gids = malloc(2 * (size_t)(r->n ? r->n : 1) * sizeof(uint32_t));
-	if (!gids)
+	uint32_t *gids = r->uids;
+	uint32_t *tmp = weir_writer_scratch(wr, (size_t)(r->n ? r->n : 1) * sizeof(uint32_t));
+	if (!tmp)
 		return WEIR_ENOMEM;
-	int rc = 0;
-	for (uint32_t i = 0; i < r->n && !rc; i++)
-		rc = weir_writer_user(wr, &r->h, r->uids[i], weir_presence_name(r->names, r->uids[i]),
-				      &gids[i]);
+	int rc = weir_writer_users(wr, &r->h, r->uids, r->n, rec_name, r->names, gids);
 	if (!rc) {
 		/* distinct local ids are distinct names, hence distinct global ids */
-		weir_sort_u32(gids, r->n, gids + r->n);
+		weir_sort_u32(gids, r->n, tmp);
 		rc = weir_store_presence_put(weir_writer_store(wr), r->grain, r->channel, r->start, gids,
 					     r->n);
 	}
-	free(gids);
 	return rc;
 }
 

@@ -414,6 +414,22 @@ int weir_store_user_id(struct weir_store *s, const char *name, uint32_t n, uint3
 	return 0;
 }
 
+int weir_store_user_ids(struct weir_store *s, const struct weir_str *names, uint32_t n, uint32_t *gids)
+{
+	if (s->readonly)
+		return WEIR_ESTORE;
+	bool autocommit = sqlite3_get_autocommit(s->db) != 0;
+	if (!s->users_loaded || autocommit) {
+		int rc = users_ready(s);
+		if (rc)
+			return rc;
+	}
+	int rc = weir_userdict_get_many(&s->users, names, n, gids);
+	if (!rc && autocommit)
+		rc = users_flush(s);
+	return rc;
+}
+
 int weir_store_user_name(struct weir_store *s, uint32_t gid, char **name)
 {
 	*name = NULL;

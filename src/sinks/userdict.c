@@ -169,6 +169,46 @@ int weir_userdict_add(struct weir_userdict *d, const char *name, uint32_t n, uin
 	return 0;
 }
 
+#define AHEAD 8 /* names hashed (and their slots prefetched) ahead of the one looked up */
+
+int weir_userdict_get_many(struct weir_userdict *d, const struct weir_str *names, uint32_t n, uint32_t *ids)
+{
+	uint32_t tags[2 * AHEAD];
+	for (uint32_t i = 0; i < n + AHEAD; i++) {
+		if (i < n) {
+			tags[i % (2 * AHEAD)] = (uint32_t)(XXH3_64bits(names[i].p, names[i].n) >> 32);
+			if (d->cap)
+				__builtin_prefetch(&d->slot[tags[i % (2 * AHEAD)] & (d->cap - 1)]);
+		}
+		if (i < AHEAD)
+			continue;
+		uint32_t k = i - AHEAD, tag = tags[k % (2 * AHEAD)], id = 0;
+		const char *name = names[k].p;
+		uint32_t len = names[k].n;
+		for (uint32_t j = tag & (d->cap - 1); d->cap; j = (j + 1) & (d->cap - 1)) {
+			uint64_t e = d->slot[j];
+			if (!e)
+				break;
+			if ((uint32_t)(e >> 32) != tag)
+				continue;
+			uint32_t nl;
+			const unsigned char *p = name_at(d, d->off[(uint32_t)e], &nl);
+			if (nl == len && memcmp(p, name, len) == 0) {
+				id = (uint32_t)e;
+				break;
+			}
+		}
+		if (!id) {
+			id = d->next;
+			int rc = weir_userdict_add(d, name, len, id);
+			if (rc)
+				return rc;
+		}
+		ids[k] = id;
+	}
+	return 0;
+}
+
 struct weir_str weir_userdict_name(const struct weir_userdict *d, uint32_t id)
 {
 	if (id >= d->offcap || !d->off[id])

@@ -38,6 +38,11 @@ void weir_userdict_free(struct weir_userdict *d);
 /* The id of name, or 0 when it is not held. */
 uint32_t weir_userdict_find(const struct weir_userdict *d, const char *name, uint32_t n);
 
+/* The ids of n names, adding those it does not hold under d->next,
+ * d->next + 1, ... in order (a name twice in `names` gets one id). Hash
+ * lookups are prefetched a few names ahead. */
+int weir_userdict_get_many(struct weir_userdict *d, const struct weir_str *names, uint32_t n, uint32_t *ids);
+
 /* Adds a name the dictionary does not hold under `id` (>= d->next: ids only
  * grow; d->next becomes id + 1). The name is copied. WEIR_ENOMEM when out
  * of memory or of 32-bit ids or name space (4 GiB of names). */
