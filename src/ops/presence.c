@@ -241,9 +241,9 @@ static uint32_t name_put(struct weir_presence_shard *s, const char *p, uint32_t 
 	return off;
 }
 
-static int user_get(struct weir_presence_shard *s, const char *p, uint32_t n, uint32_t *uid)
+/* The id of a name whose tag (high 32 bits of XXH3) is known, added if new. */
+static int user_get(struct weir_presence_shard *s, const char *p, uint32_t n, uint64_t tag, uint32_t *uid)
 {
-	uint64_t tag = XXH3_64bits(p, n) >> 32;
 	uint32_t j = (uint32_t)tag & (s->ucap - 1);
 	for (;;) {
 		uint64_t e = s->utab[j];
@@ -358,12 +358,35 @@ int weir_presence_add(struct weir_presence_shard *s, const struct weir_event *ev
 		w->users.v = nv;
 		w->users.cap = (uint32_t)ncap;
 	}
-	for (uint32_t i = 0; i < ev->nitems; i++) {
-		const struct weir_str *u = &ev->items[i];
-		if (!u->n) /* "" names no one (docs/presence.md) */
+	/* The lookups are cache misses (a table of tens of MB, then the name to
+	 * compare): pipelined, the name AHEAD places on is hashed and its slot
+	 * prefetched, the one AHEAD/2 on has its home slot's name offset
+	 * prefetched, so that the lookup itself mostly waits for the name only. */
+	enum { AHEAD = 8, RING = 2 * AHEAD };
+	uint64_t tags[RING];
+	const struct weir_str *it = ev->items;
+	uint32_t n = ev->nitems;
+	for (uint32_t i = 0; i < n + AHEAD; i++) {
+		if (i < n) {
+			uint64_t t = XXH3_64bits(it[i].p, it[i].n) >> 32;
+			tags[i % RING] = t;
+			__builtin_prefetch(&s->utab[(uint32_t)t & (s->ucap - 1)]);
+		}
+		if (i >= AHEAD / 2 && i - AHEAD / 2 < n) {
+			uint64_t e = s->utab[(uint32_t)tags[(i - AHEAD / 2) % RING] & (s->ucap - 1)];
+			if (e) {
+				uint32_t id = (uint32_t)e - 1;
+				__builtin_prefetch(&s->dict->off[id >> WEIR_PRESENCE_NAME_CHUNK_BITS]
+								[id & (NAME_CHUNK - 1)]);
+			}
+		}
+		if (i < AHEAD)
+			continue;
+		uint32_t k = i - AHEAD;
+		if (!it[k].n) /* "" names no one (docs/presence.md) */
 			continue;
 		uint32_t uid;
-		if (user_get(s, u->p, u->n, &uid) != 0)
+		if (user_get(s, it[k].p, it[k].n, tags[k % RING], &uid) != 0)
 			return WEIR_ENOMEM;
 		w->users.v[w->users.n++] = uid;
 	}
