@@ -8,7 +8,8 @@
  *       5-minute slot with a snapshot; users = CRoaring bitmap (portable
  *       format) of global user ids, present = its cardinality
  *   presence_days(channel_id, day, distinct_users, users)   the same per day
- *   presence_slot index (slot, present): viewers-over-day reads it alone
+ *   presence_slot index (slot, present): viewers-over-day reads it alone;
+ *   presence_cover (channel_id, slot, present): so does `presence`
  *
  * put() unions: INSERT ... ON CONFLICT DO NOTHING, and when the row exists
  * (a late snapshot, a checkpoint's partial window, a second ingest) read,
@@ -30,6 +31,7 @@ const char *const weir_schema_presence =
     "CREATE TABLE IF NOT EXISTS presence(channel_id INTEGER NOT NULL, slot INTEGER NOT NULL,"
     " present INTEGER NOT NULL, users BLOB NOT NULL, PRIMARY KEY(channel_id, slot));"
     "CREATE INDEX IF NOT EXISTS presence_slot ON presence(slot, present);"
+    "CREATE INDEX IF NOT EXISTS presence_cover ON presence(channel_id, slot, present);"
     "CREATE TABLE IF NOT EXISTS presence_days(channel_id INTEGER NOT NULL, day INTEGER NOT NULL,"
     " distinct_users INTEGER NOT NULL, users BLOB NOT NULL, PRIMARY KEY(channel_id, day));";
 
