@@ -2,7 +2,7 @@
 # bench/presence_bench.sh — weir's presence analytics against DuckDB on chatters lists.
 #
 #   CHANNELS=2000 USERS=2000000 CAP=100000 SPAN=24h RUNS=1 bench/presence_bench.sh
-#   SEEDS=5 bench/presence_bench.sh        # 5 worlds of 2M users merged (~8.6M present)
+#   SEEDS=7 OUT=DIR bench/presence_bench.sh   # 7 worlds of 2M users merged (11.0M present), scratch in DIR
 #   DATA=bench/out/presence/other.ndjson bench/presence_bench.sh   # a ready-made file
 #
 # Generates one span of `chatters` snapshots (every 5 minutes per live channel,
