@@ -2,7 +2,7 @@
 # bench/presence_bench.sh — weir's presence analytics against DuckDB on chatters lists.
 #
 #   CHANNELS=2000 USERS=2000000 CAP=100000 SPAN=24h RUNS=1 bench/presence_bench.sh
-#   SEEDS=5 bench/presence_bench.sh        # 5 worlds of 2M users merged (~8.6M present)
+#   SEEDS=7 OUT=DIR bench/presence_bench.sh   # 7 worlds of 2M users merged (11.0M present), scratch in DIR
 #   DATA=bench/out/presence/other.ndjson bench/presence_bench.sh   # a ready-made file
 #
 # Generates one span of `chatters` snapshots (every 5 minutes per live channel,
@@ -35,7 +35,7 @@ RUNS=${RUNS:-1}
 MAXLINE=${MAXLINE:-67108864}
 LIMIT_KB=${LIMIT_KB:-1464844}   # the 1.5 GB (1.5e9 bytes) in GNU time's KiB
 WEIR=${WEIR:-./weir}
-OUT=bench/out/presence
+OUT=${OUT:-bench/out/presence}   # scratch directory (several GB at SEEDS=6)
 DB=$OUT/presence.db
 STORE=sqlite:$DB
 TIME=/usr/bin/time

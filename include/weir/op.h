@@ -54,6 +54,15 @@ struct weir_store *weir_writer_store(struct weir_writer *w);
  * cached per worker and operator. */
 int weir_writer_user(struct weir_writer *w, const struct weir_rec *r, uint32_t uid, struct weir_str name,
 		     uint32_t *gid);
+/* The same for n ids at once (gids[i] for uids[i]; gids may be uids, to map
+ * in place): cache lookups are prefetched and new names go to the store in
+ * batches. name(ctx, uid) gives the name of a user the writer has not seen. */
+int weir_writer_users(struct weir_writer *w, const struct weir_rec *r, const uint32_t *uids, uint32_t n,
+		      struct weir_str (*name)(const void *ctx, uint32_t uid), const void *ctx,
+		      uint32_t *gids);
+/* Scratch memory for put(): at least `bytes`, owned by the writer, valid
+ * until the next call. NULL when out of memory. */
+void *weir_writer_scratch(struct weir_writer *w, size_t bytes);
 
 struct weir_op_env {
 	uint16_t worker;

@@ -76,8 +76,18 @@ int weir_store_finish(struct weir_store *s);
  * new, cached), shared by every family. */
 int weir_store_channel_id(struct weir_store *s, struct weir_str name, int64_t *id);
 
-/* Global user id for a name (created if new). */
+/* Global user id for a name (created if new; the writer's connection only).
+ * The writer keeps the user dictionary in memory and stores new names at
+ * its next weir_store_commit (in autocommit mode: at once). */
 int weir_store_user_id(struct weir_store *s, const char *name, uint32_t n, uint32_t *gid);
+/* weir_store_user_id for n names at once (hash lookups pipelined). */
+int weir_store_user_ids(struct weir_store *s, const struct weir_str *names, uint32_t n, uint32_t *gids);
+/* The name of a global user id, as a new string the caller frees; *name is
+ * NULL when the store has no such id. */
+int weir_store_user_name(struct weir_store *s, uint32_t gid, char **name);
+/* The global id of a name, 0 when the store has none (scans the stored
+ * dictionary: meant for one lookup per query). */
+int weir_store_user_find(struct weir_store *s, const char *name, uint32_t n, uint32_t *gid);
 /* Merge a chat record; gids[i] is the global id of rec->uids[i]. */
 int weir_store_chat_put(struct weir_store *s, const struct weir_chat_rec *r, const uint32_t *gids);
 /* Whether the store held any results when it was opened (decides if

@@ -286,6 +286,8 @@ struct weir_engine {
 	/* per (worker, operator): local user id -> global id (0 = unknown) */
 	uint32_t *gid_cache[MAX_WORKERS][MAX_OPS];
 	uint32_t gid_cap[MAX_WORKERS][MAX_OPS];
+	void *scratch; /* weir_writer_scratch */
+	size_t scratch_cap;
 	uint64_t applied_seq[MAX_WORKERS];	     /* writer only */
 	_Atomic uint64_t committed_seq[MAX_WORKERS]; /* published at each commit */
 	struct weir_writer writer_ctx;
@@ -348,24 +350,92 @@ struct weir_store *weir_writer_store(struct weir_writer *w)
 	return w->e->store;
 }
 
+/* Room in r's (worker, operator) gid cache for local id uid. */
+static int gid_room(struct weir_engine *e, const struct weir_rec *r, uint32_t uid)
+{
+	uint32_t **cache = &e->gid_cache[r->worker][r->op];
+	uint32_t *cap = &e->gid_cap[r->worker][r->op];
+	if (uid < *cap)
+		return 0;
+	uint64_t ncap = *cap ? *cap : 4096;
+	while (ncap <= uid)
+		ncap += ncap / 2; /* 1.5x: at 10M users, 2x would waste tens of MB */
+	if (ncap > UINT32_MAX)
+		ncap = UINT32_MAX;
+	uint32_t *n = realloc(*cache, ncap * sizeof(uint32_t));
+	if (!n)
+		return WEIR_ENOMEM;
+	memset(n + *cap, 0, (ncap - *cap) * sizeof(uint32_t));
+	*cache = n;
+	*cap = (uint32_t)ncap;
+	return 0;
+}
+
+void *weir_writer_scratch(struct weir_writer *w, size_t bytes)
+{
+	struct weir_engine *e = w->e;
+	if (bytes > e->scratch_cap) {
+		size_t ncap = bytes + bytes / 2;
+		void *p = realloc(e->scratch, ncap);
+		if (!p)
+			return NULL;
+		e->scratch = p;
+		e->scratch_cap = ncap;
+	}
+	return e->scratch;
+}
+
+#define USERS_BATCH 1024
+
+int weir_writer_users(struct weir_writer *w, const struct weir_rec *r, const uint32_t *uids, uint32_t n,
+		      struct weir_str (*name)(const void *ctx, uint32_t uid), const void *ctx, uint32_t *gids)
+{
+	struct weir_engine *e = w->e;
+	uint32_t maxu = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (uids[i] > maxu)
+			maxu = uids[i];
+	if (n && gid_room(e, r, maxu) != 0)
+		return WEIR_ENOMEM;
+	uint32_t *cache = e->gid_cache[r->worker][r->op];
+	/* first the cache (prefetched: the ids are spread over a large array),
+	 * collecting the ids it does not know; those go to the store in batches.
+	 * gids may be uids: a miss's uid is kept aside before its slot is used. */
+	uint32_t miss[USERS_BATCH], missu[USERS_BATCH], got[USERS_BATCH], nmiss = 0;
+	struct weir_str names[USERS_BATCH];
+	for (uint32_t i = 0; i < n; i++) {
+		if (i + 16 < n)
+			__builtin_prefetch(&cache[uids[i + 16]]);
+		uint32_t u = uids[i];
+		uint32_t g = cache[u];
+		if (g) {
+			gids[i] = g;
+		} else {
+			names[nmiss] = name(ctx, u);
+			missu[nmiss] = u;
+			miss[nmiss++] = i;
+		}
+		if (nmiss == USERS_BATCH || (nmiss && i + 1 == n)) {
+			int rc = weir_store_user_ids(e->store, names, nmiss, got);
+			if (rc)
+				return rc;
+			for (uint32_t k = 0; k < nmiss; k++) {
+				cache[missu[k]] = got[k];
+				gids[miss[k]] = got[k];
+			}
+			nmiss = 0;
+		}
+	}
+	return 0;
+}
+
 int weir_writer_user(struct weir_writer *w, const struct weir_rec *r, uint32_t uid, struct weir_str name,
 		     uint32_t *gid)
 {
 	struct weir_engine *e = w->e;
-	uint32_t **cache = &e->gid_cache[r->worker][r->op];
-	uint32_t *cap = &e->gid_cap[r->worker][r->op];
-	if (uid >= *cap) {
-		uint32_t ncap = *cap ? *cap : 4096;
-		while (ncap <= uid)
-			ncap *= 2;
-		uint32_t *n = realloc(*cache, ncap * sizeof(uint32_t));
-		if (!n)
-			return WEIR_ENOMEM;
-		memset(n + *cap, 0, (ncap - *cap) * sizeof(uint32_t));
-		*cache = n;
-		*cap = ncap;
-	}
-	uint32_t *g = &(*cache)[uid];
+	if (gid_room(e, r, uid) != 0)
+		return WEIR_ENOMEM;
+	uint32_t *g = &e->gid_cache[r->worker][r->op][uid];
 	if (!*g) {
 		int rc = weir_store_user_id(e->store, name.p, name.n, g);
 		if (rc)
@@ -1270,6 +1340,7 @@ int weir_engine_close(struct weir_engine *e, struct weir_engine_stats *st, char 
 		for (int k = 0; k < MAX_OPS; k++)
 			free(e->gid_cache[i][k]);
 	}
+	free(e->scratch);
 	for (uint32_t i = 0; i < e->nbatches; i++) {
 		weir_arena_free(&e->all_batches[i].arena);
 		for (int k = 0; k < e->nworkers; k++)

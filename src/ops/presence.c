@@ -20,9 +20,10 @@
  *
  * Memory: the user dictionary is the big part at scale (10M users), so it
  * is lean — an open-addressing table of 8-byte slots (32 bits of hash, the
- * id) and, per user, its name in an arena behind a pointer; about 30 bytes
- * per distinct user instead of a generic string map's ~100. Names are read
- * by the writer through struct weir_presence_names, whose chunks never move.
+ * id) filled up to 3/4, and per user a 4-byte offset and its
+ * length-prefixed name in 1 MiB chunks; about 16 bytes plus the name per
+ * distinct user instead of a generic string map's ~100. Names are read by
+ * the writer through struct weir_presence_names, whose chunks never move.
  */
 #include <roaring/roaring.h>
 #include <stdlib.h>
@@ -71,12 +72,14 @@ struct weir_presence_shard {
 	struct weir_strmap chan_ix;
 	struct chan *chans;
 	uint32_t nchans, capchans;
-	/* user dictionary: slot = (hash >> 32) << 32 | (id + 1), 0 = empty */
+	/* user dictionary: slot = (hash >> 32) << 32 | (id + 1), 0 = empty; a
+	 * slot's position comes from the same 32 bits (growing reads no name) */
 	uint64_t *utab;
 	uint32_t ucap, nusers;
 	struct weir_presence_names *dict;
-	struct swin *spare;   /* closed slot windows kept with their vectors, for reuse */
-	int64_t min_open_end; /* no window ends before this */
+	uint32_t nbytes_chunks, bytes_used; /* name chunks in use, bytes used in the last */
+	struct swin *spare;		    /* closed slot windows kept with their vectors, for reuse */
+	int64_t min_open_end;		    /* no window ends before this */
 	uint32_t *sortbuf;
 	size_t sortcap;
 	struct weir_op_stats st;
@@ -88,7 +91,7 @@ struct weir_presence_shard *weir_presence_shard_new(const struct weir_op_env *en
 	if (!s)
 		return NULL;
 	s->env = *env;
-	weir_arena_init(&s->names, 1 << 20);
+	weir_arena_init(&s->names, 1 << 16); /* channel names */
 	s->ucap = 4096;
 	s->utab = calloc(s->ucap, sizeof(*s->utab));
 	s->dict = calloc(1, sizeof(*s->dict));
@@ -130,9 +133,12 @@ void weir_presence_shard_free(struct weir_presence_shard *s)
 		n = w->next;
 		swin_free(w);
 	}
-	if (s->dict)
-		for (uint32_t c = 0; c < WEIR_PRESENCE_NAME_CHUNKS && s->dict->chunk[c]; c++)
-			free(s->dict->chunk[c]);
+	if (s->dict) {
+		for (uint32_t c = 0; c < WEIR_PRESENCE_NAME_CHUNKS && s->dict->off[c]; c++)
+			free(s->dict->off[c]);
+		for (uint32_t c = 0; c < WEIR_PRESENCE_BYTES_CHUNKS && s->dict->bytes[c]; c++)
+			free(s->dict->bytes[c]);
+	}
 	free(s->dict);
 	free(s->utab);
 	free(s->chans);
@@ -180,8 +186,7 @@ static struct chan *chan_get(struct weir_presence_shard *s, struct weir_str name
 	return &s->chans[e->val];
 }
 
-/* Doubles the user table. Slots keep only 32 bits of hash, so positions are
- * recomputed from the names: rare (log2 of the users), never per event. */
+/* Doubles the user table: rare (log2 of the users), never per event. */
 static int utab_grow(struct weir_presence_shard *s)
 {
 	uint32_t ncap = s->ucap * 2;
@@ -192,8 +197,7 @@ static int utab_grow(struct weir_presence_shard *s)
 		uint64_t e = s->utab[i];
 		if (!e)
 			continue;
-		struct weir_str nm = weir_presence_name(s->dict, (uint32_t)e - 1);
-		uint32_t j = (uint32_t)XXH3_64bits(nm.p, nm.n) & (ncap - 1);
+		uint32_t j = (uint32_t)(e >> 32) & (ncap - 1);
 		while (n[j])
 			j = (j + 1) & (ncap - 1);
 		n[j] = e;
@@ -204,11 +208,44 @@ static int utab_grow(struct weir_presence_shard *s)
 	return 0;
 }
 
-static int user_get(struct weir_presence_shard *s, const char *p, uint32_t n, uint32_t *uid)
+#define BYTES_CHUNK (1u << WEIR_PRESENCE_BYTES_CHUNK_BITS)
+
+/* Writes a name (varint length, bytes) where the writer can read it;
+ * returns its offset, or UINT32_MAX when out of memory or of name space
+ * (4 GiB of names per shard). A name longer than a chunk gets one alone. */
+static uint32_t name_put(struct weir_presence_shard *s, const char *p, uint32_t n)
 {
-	uint64_t h = XXH3_64bits(p, n);
-	uint64_t tag = h >> 32;
-	uint32_t j = (uint32_t)h & (s->ucap - 1);
+	unsigned char hdr[5];
+	uint32_t h = 0, v = n;
+	do {
+		hdr[h] = (unsigned char)((v & 0x7f) | (v >> 7 ? 0x80 : 0));
+		v >>= 7;
+		h++;
+	} while (v);
+	uint64_t need = (uint64_t)h + n;
+	struct weir_presence_names *d = s->dict;
+	if (!s->nbytes_chunks || need > BYTES_CHUNK - s->bytes_used) {
+		if (s->nbytes_chunks == WEIR_PRESENCE_BYTES_CHUNKS)
+			return UINT32_MAX;
+		size_t size = need > BYTES_CHUNK ? (size_t)need : BYTES_CHUNK;
+		unsigned char *c = malloc(size);
+		if (!c)
+			return UINT32_MAX;
+		d->bytes[s->nbytes_chunks++] = c;
+		s->bytes_used = 0;
+	}
+	uint32_t off = (s->nbytes_chunks - 1) << WEIR_PRESENCE_BYTES_CHUNK_BITS | s->bytes_used;
+	unsigned char *q = d->bytes[s->nbytes_chunks - 1] + s->bytes_used;
+	memcpy(q, hdr, h);
+	memcpy(q + h, p, n);
+	s->bytes_used = need >= BYTES_CHUNK ? BYTES_CHUNK : s->bytes_used + (uint32_t)need;
+	return off;
+}
+
+/* The id of a name whose tag (high 32 bits of XXH3) is known, added if new. */
+static int user_get(struct weir_presence_shard *s, const char *p, uint32_t n, uint64_t tag, uint32_t *uid)
+{
+	uint32_t j = (uint32_t)tag & (s->ucap - 1);
 	for (;;) {
 		uint64_t e = s->utab[j];
 		if (!e)
@@ -226,20 +263,18 @@ static int user_get(struct weir_presence_shard *s, const char *p, uint32_t n, ui
 	if (id >= MAX_USERS)
 		return WEIR_ENOMEM;
 	uint32_t hi = id >> WEIR_PRESENCE_NAME_CHUNK_BITS, lo = id & (NAME_CHUNK - 1);
-	if (!s->dict->chunk[hi]) {
-		s->dict->chunk[hi] = malloc(NAME_CHUNK * sizeof(*s->dict->chunk[hi]));
-		if (!s->dict->chunk[hi])
+	if (!s->dict->off[hi]) {
+		s->dict->off[hi] = malloc(NAME_CHUNK * sizeof(*s->dict->off[hi]));
+		if (!s->dict->off[hi])
 			return WEIR_ENOMEM;
 	}
-	unsigned char *copy = weir_arena_alloc(&s->names, sizeof(uint32_t) + n);
-	if (!copy)
+	uint32_t off = name_put(s, p, n);
+	if (off == UINT32_MAX)
 		return WEIR_ENOMEM;
-	memcpy(copy, &n, sizeof(n));
-	memcpy(copy + sizeof(n), p, n);
-	s->dict->chunk[hi][lo] = copy;
+	s->dict->off[hi][lo] = off;
 	s->utab[j] = tag << 32 | (uint64_t)(id + 1);
 	s->nusers++;
-	if ((uint64_t)s->nusers * 2 > s->ucap && utab_grow(s) != 0)
+	if ((uint64_t)s->nusers * 4 > (uint64_t)s->ucap * 3 && utab_grow(s) != 0)
 		return WEIR_ENOMEM;
 	*uid = id;
 	return 0;
@@ -324,12 +359,35 @@ int weir_presence_add(struct weir_presence_shard *s, const struct weir_event *ev
 		w->users.v = nv;
 		w->users.cap = (uint32_t)ncap;
 	}
-	for (uint32_t i = 0; i < ev->nitems; i++) {
-		const struct weir_str *u = &ev->items[i];
-		if (!u->n) /* "" names no one (docs/presence.md) */
+	/* The lookups are cache misses (a table of tens of MB, then the name to
+	 * compare): pipelined, the name AHEAD places on is hashed and its slot
+	 * prefetched, the one AHEAD/2 on has its home slot's name offset
+	 * prefetched, so that the lookup itself mostly waits for the name only. */
+	enum { AHEAD = 8, RING = 2 * AHEAD };
+	uint64_t tags[RING];
+	const struct weir_str *it = ev->items;
+	uint32_t n = ev->nitems;
+	for (uint32_t i = 0; i < n + AHEAD; i++) {
+		if (i < n) {
+			uint64_t t = XXH3_64bits(it[i].p, it[i].n) >> 32;
+			tags[i % RING] = t;
+			__builtin_prefetch(&s->utab[(uint32_t)t & (s->ucap - 1)]);
+		}
+		if (i >= AHEAD / 2 && i - AHEAD / 2 < n) {
+			uint64_t e = s->utab[(uint32_t)tags[(i - AHEAD / 2) % RING] & (s->ucap - 1)];
+			if (e) {
+				uint32_t id = (uint32_t)e - 1;
+				__builtin_prefetch(&s->dict->off[id >> WEIR_PRESENCE_NAME_CHUNK_BITS]
+								[id & (NAME_CHUNK - 1)]);
+			}
+		}
+		if (i < AHEAD)
+			continue;
+		uint32_t k = i - AHEAD;
+		if (!it[k].n) /* "" names no one (docs/presence.md) */
 			continue;
 		uint32_t uid;
-		if (user_get(s, u->p, u->n, &uid) != 0)
+		if (user_get(s, it[k].p, it[k].n, tags[k % RING], &uid) != 0)
 			return WEIR_ENOMEM;
 		w->users.v[w->users.n++] = uid;
 	}
@@ -339,24 +397,27 @@ int weir_presence_add(struct weir_presence_shard *s, const struct weir_event *ev
 
 /* ---- records ----------------------------------------------------------------- */
 
-/* The writer's side: global ids, sorted, then the store's union. */
+static struct weir_str rec_name(const void *names, uint32_t uid)
+{
+	return weir_presence_name(names, uid);
+}
+
+/* The writer's side: global ids (in place: the record is the writer's
+ * now), sorted, then the store's union. */
 static int rec_put(struct weir_rec *h, struct weir_writer *wr)
 {
 	struct weir_presence_rec *r = (struct weir_presence_rec *)h;
-	uint32_t *gids = malloc(2 * (size_t)(r->n ? r->n : 1) * sizeof(uint32_t));
-	if (!gids)
+	uint32_t *gids = r->uids;
+	uint32_t *tmp = weir_writer_scratch(wr, (size_t)(r->n ? r->n : 1) * sizeof(uint32_t));
+	if (!tmp)
 		return WEIR_ENOMEM;
-	int rc = 0;
-	for (uint32_t i = 0; i < r->n && !rc; i++)
-		rc = weir_writer_user(wr, &r->h, r->uids[i], weir_presence_name(r->names, r->uids[i]),
-				      &gids[i]);
+	int rc = weir_writer_users(wr, &r->h, r->uids, r->n, rec_name, r->names, gids);
 	if (!rc) {
 		/* distinct local ids are distinct names, hence distinct global ids */
-		weir_sort_u32(gids, r->n, gids + r->n);
+		weir_sort_u32(gids, r->n, tmp);
 		rc = weir_store_presence_put(weir_writer_store(wr), r->grain, r->channel, r->start, gids,
 					     r->n);
 	}
-	free(gids);
 	return rc;
 }
 

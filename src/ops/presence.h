@@ -32,23 +32,35 @@ enum weir_presence_grain { WEIR_PRESENCE_SLOT = 0, WEIR_PRESENCE_DAY = 1 };
 
 /*
  * The names of a shard's users, readable by the writer thread while the
- * worker keeps adding: names live in chunks that never move, and an id is
- * only published (in a record) after its name was written. Each name is a
- * uint32 length followed by its bytes.
+ * worker keeps adding: names live in chunks that never move, found through
+ * fixed directories, and an id is only published (in a record) after its
+ * name was written. off[uid] (4 bytes) = name chunk << 20 | position; a
+ * name is a varint length followed by its bytes. 10M users cost ~5 + the
+ * name's length bytes here (a pointer and a 4-byte length took 12).
  */
-#define WEIR_PRESENCE_NAME_CHUNK_BITS 16
+#define WEIR_PRESENCE_NAME_CHUNK_BITS 16 /* ids per off[] chunk */
 #define WEIR_PRESENCE_NAME_CHUNKS 65536
+#define WEIR_PRESENCE_BYTES_CHUNK_BITS 20 /* bytes per name chunk */
+#define WEIR_PRESENCE_BYTES_CHUNKS 4096
 struct weir_presence_names {
-	const unsigned char **chunk[WEIR_PRESENCE_NAME_CHUNKS]; /* each 2^BITS name pointers */
+	uint32_t *off[WEIR_PRESENCE_NAME_CHUNKS]; /* each 2^NAME_CHUNK_BITS offsets */
+	unsigned char *bytes[WEIR_PRESENCE_BYTES_CHUNKS];
 };
 
 static inline struct weir_str weir_presence_name(const struct weir_presence_names *d, uint32_t uid)
 {
-	const unsigned char *p =
-	    d->chunk[uid >> WEIR_PRESENCE_NAME_CHUNK_BITS][uid & ((1u << WEIR_PRESENCE_NAME_CHUNK_BITS) - 1)];
-	uint32_t n;
-	memcpy(&n, p, sizeof(n));
-	return (struct weir_str){(const char *)p + sizeof(n), n};
+	uint32_t off =
+	    d->off[uid >> WEIR_PRESENCE_NAME_CHUNK_BITS][uid & ((1u << WEIR_PRESENCE_NAME_CHUNK_BITS) - 1)];
+	const unsigned char *p = d->bytes[off >> WEIR_PRESENCE_BYTES_CHUNK_BITS] +
+				 (off & ((1u << WEIR_PRESENCE_BYTES_CHUNK_BITS) - 1));
+	uint32_t n = 0;
+	for (int shift = 0;; shift += 7) {
+		unsigned char b = *p++;
+		n |= (uint32_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			break;
+	}
+	return (struct weir_str){(const char *)p, n};
 }
 
 /*

@@ -8,7 +8,8 @@
  * their own. Records are merged, never overwritten (see store.h).
  *
  * Layout (docs/store.md): channels and users are dictionaries (integer
- * ids); `chat` has one row per (grain, channel, window start) with the
+ * ids; users in blocks of names, see "users" below); `chat` has one row
+ * per (grain, channel, window start) with the
  * counts, the chatters as a CRoaring bitmap of user ids and, for minutes,
  * the sorted message-id hashes; `chat_words` and `chat_users` hold one
  * blob per (channel, hour) of sorted (word, count) and (user id, count);
@@ -26,13 +27,15 @@
 #include "core/table.h"
 #include "sinks/blob.h"
 #include "sinks/sketch.h"
+#include "sinks/userdict.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
+#define USER_BLOCK_NAMES 4096 /* names per user_blocks row at most */
 
 static const char *const schema_sql =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS channels(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
-    "CREATE TABLE IF NOT EXISTS users(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE IF NOT EXISTS user_blocks(first INTEGER PRIMARY KEY, names BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS chat(grain INTEGER NOT NULL, channel_id INTEGER NOT NULL,"
     " start INTEGER NOT NULL, messages INTEGER NOT NULL, words INTEGER NOT NULL,"
     " chatters INTEGER NOT NULL, users BLOB, ids BLOB,"
@@ -47,8 +50,6 @@ static const char *const schema_sql =
 enum {
 	ST_CHAN_GET,
 	ST_CHAN_ADD,
-	ST_USER_GET,
-	ST_USER_ADD,
 	ST_CHAT_INS,
 	ST_CHAT_GET,
 	ST_CHAT_UPD,
@@ -65,8 +66,6 @@ enum {
 static const char *const stmt_sql[ST_COUNT] = {
     "SELECT id FROM channels WHERE name=?1",
     "INSERT INTO channels(name) VALUES(?1)",
-    "SELECT id FROM users WHERE name=?1",
-    "INSERT INTO users(name) VALUES(?1) ON CONFLICT(name) DO NOTHING",
     "INSERT INTO chat VALUES(?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT DO NOTHING",
     "SELECT messages, words, users, ids FROM chat WHERE grain=?1 AND channel_id=?2 AND start=?3",
     "UPDATE chat SET messages=?4, words=?5, chatters=?6, users=?7, ids=?8"
@@ -96,6 +95,12 @@ struct weir_store {
 	struct weir_strmap chan_cache;
 	struct weir_buf buf, buf2; /* blob scratch */
 	struct weir_sketch *sk;	   /* writer: days whose sketches need a rebuild */
+	int64_t version;	   /* schema version (1: the older `users` table, read-only) */
+	/* the writer's user dictionary, loaded on first use (see "users" below) */
+	struct weir_userdict users;
+	bool users_loaded;
+	uint32_t users_flushed; /* ids below this are in user_blocks */
+	int64_t data_version;	/* PRAGMA data_version when the dictionary was last synced */
 };
 
 const char *weir_grain_name(int g)
@@ -155,6 +160,8 @@ static int64_t scalar(struct weir_store *s, const char *sql, int64_t dflt)
 	return v;
 }
 
+static int step_done(sqlite3_stmt *st);
+
 /* Tables of the other analytics families (their own files in src/sinks/),
  * created alongside; each part must be idempotent (IF NOT EXISTS). */
 extern const char *const weir_schema_presence;
@@ -188,6 +195,325 @@ static int create_family_tables(struct weir_store *s, char *err, size_t errcap)
 	return 0;
 }
 
+/* ---- users ------------------------------------------------------------------
+ *
+ * The global user dictionary (user ids shared by every family's bitmaps) is
+ * stored as `user_blocks(first, names)`: the names of ids first, first+1,
+ * ... as [varint length][bytes], at most USER_BLOCK_NAMES a row, written in
+ * id order — appends to the table's B-tree. There is no index by name: an
+ * indexed insert per new user (one random B-tree insert into an index far
+ * larger than the page cache) was the whole cost of ingesting millions of
+ * users. Instead the writer holds every name in memory (userdict.h), loaded
+ * from the blocks on first use, and assigns new ids there; the names it
+ * created are written as blocks just before each COMMIT, in the same
+ * transaction as the records that use their ids, so a crash keeps both or
+ * neither, and a restarted writer reloads exactly what was committed.
+ * Queries map an id to its name with one block read, and a name to its id
+ * by scanning the blocks (weir_store_user_find).
+ */
+
+struct blockw {
+	uint32_t first, count;
+	struct weir_buf b;
+};
+
+static int block_emit(struct weir_store *s, struct blockw *w)
+{
+	static const char sql[] = "INSERT INTO user_blocks VALUES(?1,?2)";
+	sqlite3_stmt *st = weir_store_prepare(s, sql);
+	if (!st)
+		return WEIR_ESTORE;
+	sqlite3_bind_int64(st, 1, w->first);
+	sqlite3_bind_blob(st, 2, w->b.p, (int)w->b.len, SQLITE_STATIC);
+	int rc = step_done(st);
+	w->count = 0;
+	w->b.len = 0;
+	return rc;
+}
+
+/* Appends id's name to the block being built; a gap in the ids or a full
+ * block starts the next row. */
+static int block_add(struct weir_store *s, struct blockw *w, uint32_t id, const char *p, uint32_t n)
+{
+	if (w->count && (id != w->first + w->count || w->count == USER_BLOCK_NAMES)) {
+		int rc = block_emit(s, w);
+		if (rc)
+			return rc;
+	}
+	if (!w->count)
+		w->first = id;
+	if ((size_t)n > INT32_MAX - 16 - w->b.len || weir_buf_reserve(&w->b, 5 + (size_t)n) != 0)
+		return WEIR_ENOMEM;
+	uint32_t v = n;
+	do {
+		unsigned char c = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		w->b.p[w->b.len++] = (unsigned char)(c | (v ? 0x80 : 0));
+	} while (v);
+	memcpy(w->b.p + w->b.len, p, n);
+	w->b.len += n;
+	w->count++;
+	return 0;
+}
+
+static int block_end(struct weir_store *s, struct blockw *w)
+{
+	int rc = w->count ? block_emit(s, w) : 0;
+	weir_buf_free(&w->b);
+	return rc;
+}
+
+/* The next name of a block: 1 and fills *p, *n; 0 at its end; -1 if it is
+ * malformed. */
+static int block_next(const unsigned char **cur, const unsigned char *end, const char **p, uint32_t *n)
+{
+	const unsigned char *q = *cur;
+	if (q >= end)
+		return 0;
+	uint64_t len = 0;
+	for (int shift = 0;; shift += 7) {
+		if (q >= end || shift > 28)
+			return -1;
+		unsigned char b = *q++;
+		len |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			break;
+	}
+	if (len > (uint64_t)(end - q))
+		return -1;
+	*p = (const char *)q;
+	*n = (uint32_t)len;
+	*cur = q + len;
+	return 1;
+}
+
+/* Schema 1 -> 2: the `users(id, name UNIQUE)` rows become blocks. */
+static int users_to_blocks(struct weir_store *s, char *err, size_t errcap)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT id, name FROM users ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errcap, "%s: %s", s->uri, sqlite3_errmsg(s->db));
+		return WEIR_ESTORE;
+	}
+	struct blockw w = {0};
+	int rc = 0, step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		const char *p = (const char *)sqlite3_column_text(st, 1);
+		if (id < 1 || id >= UINT32_MAX || !p)
+			continue;
+		rc = block_add(s, &w, (uint32_t)id, p, (uint32_t)sqlite3_column_bytes(st, 1));
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = WEIR_ESTORE;
+	sqlite3_finalize(st);
+	int rc2 = block_end(s, &w);
+	if (!rc)
+		rc = rc2;
+	if (!rc)
+		rc = exec(s, "DROP TABLE users", err, errcap);
+	else
+		snprintf(err, errcap, "%s: converting the users table: %s", s->uri, sqlite3_errmsg(s->db));
+	return rc;
+}
+
+static int64_t data_version(struct weir_store *s)
+{
+	static const char sql[] = "PRAGMA data_version";
+	sqlite3_stmt *st = weir_store_prepare(s, sql);
+	int64_t v = -1;
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return v;
+}
+
+/* Adds to the dictionary the blocks it does not hold yet (all of them the
+ * first time; afterwards those another connection committed). */
+static int users_sync(struct weir_store *s)
+{
+	static const char sql[] = "SELECT first, names FROM user_blocks WHERE first >= ?1 ORDER BY first";
+	sqlite3_stmt *st = weir_store_prepare(s, sql);
+	if (!st)
+		return WEIR_ESTORE;
+	sqlite3_bind_int64(st, 1, s->users.next);
+	int rc = 0, step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t first = sqlite3_column_int64(st, 0);
+		const unsigned char *b = sqlite3_column_blob(st, 1);
+		const unsigned char *end = b + sqlite3_column_bytes(st, 1);
+		const char *p;
+		uint32_t n;
+		int more;
+		for (int64_t id = first; b && (more = block_next(&b, end, &p, &n)) != 0 && !rc; id++) {
+			if (more < 0 || id < s->users.next || id >= UINT32_MAX - 1)
+				rc = WEIR_ESTORE;
+			else
+				rc = weir_userdict_add(&s->users, p, n, (uint32_t)id);
+		}
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = WEIR_ESTORE;
+	sqlite3_reset(st);
+	s->users_flushed = s->users.next;
+	s->data_version = data_version(s);
+	return rc;
+}
+
+/* Forgets the dictionary (after a failed commit): it is reloaded from what
+ * the store holds on next use. */
+static void users_drop(struct weir_store *s)
+{
+	weir_userdict_free(&s->users);
+	s->users_loaded = false;
+	s->users_flushed = 0;
+}
+
+/* Loads the dictionary on first use, and catches up with another writer's
+ * commits (two `weir ingest` into one store take turns, never overlap). */
+static int users_ready(struct weir_store *s)
+{
+	if (s->users_loaded && data_version(s) == s->data_version)
+		return 0;
+	int rc = users_sync(s);
+	if (rc) {
+		users_drop(s);
+		return rc;
+	}
+	s->users_loaded = true;
+	return 0;
+}
+
+/* Writes the names created since the last flush, in id order. */
+static int users_flush(struct weir_store *s)
+{
+	struct blockw w = {0};
+	int rc = 0;
+	for (uint32_t id = s->users_flushed; id < s->users.next && !rc; id++) {
+		struct weir_str nm = weir_userdict_name(&s->users, id);
+		if (nm.p)
+			rc = block_add(s, &w, id, nm.p, nm.n);
+	}
+	int rc2 = block_end(s, &w);
+	if (!rc)
+		rc = rc2;
+	if (!rc)
+		s->users_flushed = s->users.next;
+	return rc;
+}
+
+int weir_store_user_id(struct weir_store *s, const char *name, uint32_t n, uint32_t *gid)
+{
+	if (s->readonly)
+		return WEIR_ESTORE;
+	bool autocommit = sqlite3_get_autocommit(s->db) != 0;
+	if (!s->users_loaded || autocommit) {
+		int rc = users_ready(s);
+		if (rc)
+			return rc;
+	}
+	uint32_t id = weir_userdict_find(&s->users, name, n);
+	if (!id) {
+		id = s->users.next;
+		int rc = weir_userdict_add(&s->users, name, n, id);
+		if (!rc && autocommit)
+			rc = users_flush(s);
+		if (rc)
+			return rc;
+	}
+	*gid = id;
+	return 0;
+}
+
+int weir_store_user_ids(struct weir_store *s, const struct weir_str *names, uint32_t n, uint32_t *gids)
+{
+	if (s->readonly)
+		return WEIR_ESTORE;
+	bool autocommit = sqlite3_get_autocommit(s->db) != 0;
+	if (!s->users_loaded || autocommit) {
+		int rc = users_ready(s);
+		if (rc)
+			return rc;
+	}
+	int rc = weir_userdict_get_many(&s->users, names, n, gids);
+	if (!rc && autocommit)
+		rc = users_flush(s);
+	return rc;
+}
+
+int weir_store_user_name(struct weir_store *s, uint32_t gid, char **name)
+{
+	*name = NULL;
+	if (s->users_loaded) {
+		struct weir_str nm = weir_userdict_name(&s->users, gid);
+		if (nm.p && !(*name = weir_strndup(nm.p, nm.n)))
+			return WEIR_ENOMEM;
+		return 0;
+	}
+	static const char sql1[] = "SELECT name FROM users WHERE id=?1";
+	static const char sql2[] =
+	    "SELECT first, names FROM user_blocks WHERE first <= ?1 ORDER BY first DESC LIMIT 1";
+	sqlite3_stmt *st = weir_store_prepare(s, s->version == 1 ? sql1 : sql2);
+	if (!st)
+		return WEIR_ESTORE;
+	sqlite3_bind_int64(st, 1, gid);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && s->version == 1) {
+		*name = weir_strndup(sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+	} else if (rc == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		const unsigned char *b = sqlite3_column_blob(st, 1);
+		const unsigned char *end = b + sqlite3_column_bytes(st, 1);
+		const char *p;
+		uint32_t n;
+		while (b && block_next(&b, end, &p, &n) == 1)
+			if (id++ == gid) {
+				*name = weir_strndup(p, n);
+				break;
+			}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return WEIR_ESTORE;
+	return rc == SQLITE_ROW && *name == NULL && s->version == 1 ? WEIR_ENOMEM : 0;
+}
+
+int weir_store_user_find(struct weir_store *s, const char *name, uint32_t n, uint32_t *gid)
+{
+	*gid = 0;
+	if (s->users_loaded) {
+		*gid = weir_userdict_find(&s->users, name, n);
+		return 0;
+	}
+	static const char sql1[] = "SELECT id FROM users WHERE name=?1";
+	static const char sql2[] = "SELECT first, names FROM user_blocks";
+	sqlite3_stmt *st = weir_store_prepare(s, s->version == 1 ? sql1 : sql2);
+	if (!st)
+		return WEIR_ESTORE;
+	if (s->version == 1)
+		sqlite3_bind_text(st, 1, name, (int)n, SQLITE_STATIC);
+	int rc = SQLITE_DONE;
+	while (!*gid && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (s->version == 1) {
+			*gid = (uint32_t)sqlite3_column_int64(st, 0);
+			break;
+		}
+		int64_t id = sqlite3_column_int64(st, 0);
+		const unsigned char *b = sqlite3_column_blob(st, 1);
+		const unsigned char *end = b + sqlite3_column_bytes(st, 1);
+		const char *p;
+		uint32_t pn;
+		for (; b && block_next(&b, end, &p, &pn) == 1; id++)
+			if (pn == n && memcmp(p, name, n) == 0) {
+				*gid = (uint32_t)id;
+				break;
+			}
+	}
+	sqlite3_reset(st);
+	return *gid || rc == SQLITE_DONE ? 0 : WEIR_ESTORE;
+}
+
 static int migrate(struct weir_store *s, char *err, size_t errcap)
 {
 	int64_t have = scalar(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='schema_version'", 0);
@@ -198,12 +524,13 @@ static int migrate(struct weir_store *s, char *err, size_t errcap)
 	}
 	if (have == SCHEMA_VERSION)
 		return create_family_tables(s, err, errcap);
-	/* Version 0 (new file) -> 1. Later versions add steps here. */
+	/* Version 0 (new file) -> 2; 1 -> 2: the users table becomes blocks. */
 	if (exec(s, "BEGIN IMMEDIATE", err, errcap) != 0)
 		return WEIR_ESTORE;
 	if (exec(s, schema_sql, err, errcap) != 0 || create_family_tables(s, err, errcap) != 0 ||
+	    (have == 1 && users_to_blocks(s, err, errcap) != 0) ||
 	    exec(s,
-		 "INSERT INTO meta VALUES('schema_version','1') ON CONFLICT(key) DO UPDATE SET "
+		 "INSERT INTO meta VALUES('schema_version','2') ON CONFLICT(key) DO UPDATE SET "
 		 "value=excluded.value;"
 		 "INSERT INTO meta VALUES('created_by','weir') ON CONFLICT DO NOTHING;",
 		 err, errcap) != 0) {
@@ -231,6 +558,8 @@ int weir_store_open(const char *uri, bool readonly, struct weir_store **out, cha
 		return WEIR_ENOMEM;
 	s->uri = strdup(uri);
 	s->readonly = readonly;
+	s->version = SCHEMA_VERSION;
+	weir_userdict_init(&s->users);
 	weir_arena_init(&s->arena, 1 << 16);
 	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	flags |= SQLITE_OPEN_NOMUTEX;
@@ -265,9 +594,10 @@ int weir_store_open(const char *uri, bool readonly, struct weir_store **out, cha
 			weir_store_close(s);
 			return WEIR_ESCHEMA;
 		}
+		s->version = v;
 	}
 	for (int i = 0; i < ST_COUNT; i++) {
-		if (readonly && i != ST_IDS_GET && i != ST_CHAN_GET && i != ST_USER_GET && i != ST_CHAT_GET &&
+		if (readonly && i != ST_IDS_GET && i != ST_CHAN_GET && i != ST_CHAT_GET &&
 		    i != ST_WORDS_GET && i != ST_USERS_GET)
 			continue;
 		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) !=
@@ -316,6 +646,7 @@ void weir_store_close(struct weir_store *s)
 	if (s->db)
 		sqlite3_close(s->db);
 	weir_strmap_free(&s->chan_cache);
+	weir_userdict_free(&s->users);
 	weir_arena_free(&s->arena);
 	weir_buf_free(&s->buf);
 	weir_buf_free(&s->buf2);
@@ -343,16 +674,27 @@ int weir_store_set_cache(struct weir_store *s, int64_t mib)
 
 int weir_store_begin(struct weir_store *s)
 {
-	return exec(s, "BEGIN IMMEDIATE", NULL, 0);
+	int rc = exec(s, "BEGIN IMMEDIATE", NULL, 0);
+	/* another writer may have added users since our last transaction */
+	if (!rc && s->users_loaded)
+		rc = users_ready(s);
+	return rc;
 }
 
 int weir_store_commit(struct weir_store *s)
 {
-	/* the days whose hour counts changed get their summaries rebuilt in
-	 * the same transaction: results and sketches commit together */
-	if (weir_sketch_refresh(s, s->sk, false) != 0)
-		return WEIR_ESTORE;
-	return exec(s, "COMMIT", NULL, 0);
+	/* new user names first (the records use their ids), then the sketch
+	 * summaries of the days that changed: all in the results' transaction */
+	int rc = 0;
+	if (s->users_loaded && s->users_flushed < s->users.next)
+		rc = users_flush(s);
+	if (!rc && weir_sketch_refresh(s, s->sk, false) != 0)
+		rc = WEIR_ESTORE;
+	if (!rc)
+		rc = exec(s, "COMMIT", NULL, 0);
+	if (rc)
+		users_drop(s);
+	return rc;
 }
 
 void weir_store_set_sketch_interval(struct weir_store *s, int64_t ms)
@@ -412,32 +754,6 @@ static int dict_id(struct weir_store *s, struct weir_strmap *cache, int st_get, 
 	e->val = (uint32_t)v;
 	*id = (uint32_t)v;
 	return 0;
-}
-
-int weir_store_user_id(struct weir_store *s, const char *name, uint32_t n, uint32_t *gid)
-{
-	/* No name cache here: the writer caches ids per worker (engine.c), and a
-	 * cache of every name would cost ~150 bytes a user (10M users: 1.5 GB).
-	 * Insert, and look up only when the name was there already. */
-	sqlite3_stmt *a = s->st[ST_USER_ADD];
-	if (!a)
-		return WEIR_ESTORE;
-	sqlite3_bind_text(a, 1, name, (int)n, SQLITE_STATIC);
-	int rc = sqlite3_step(a);
-	sqlite3_reset(a);
-	if (rc != SQLITE_DONE)
-		return WEIR_ESTORE;
-	if (sqlite3_changes(s->db) == 1) {
-		*gid = (uint32_t)sqlite3_last_insert_rowid(s->db);
-		return 0;
-	}
-	sqlite3_stmt *g = s->st[ST_USER_GET];
-	sqlite3_bind_text(g, 1, name, (int)n, SQLITE_STATIC);
-	rc = sqlite3_step(g);
-	if (rc == SQLITE_ROW)
-		*gid = (uint32_t)sqlite3_column_int64(g, 0);
-	sqlite3_reset(g);
-	return rc == SQLITE_ROW ? 0 : WEIR_ESTORE;
 }
 
 static int chan_id(struct weir_store *s, struct weir_str name, uint32_t *id)

@@ -8,7 +8,8 @@
  *       5-minute slot with a snapshot; users = CRoaring bitmap (portable
  *       format) of global user ids, present = its cardinality
  *   presence_days(channel_id, day, distinct_users, users)   the same per day
- *   presence_slot index (slot, present): viewers-over-day reads it alone
+ *   presence_slot index (slot, present): viewers-over-day reads it alone;
+ *   presence_cover (channel_id, slot, present): so does `presence`
  *
  * put() unions: INSERT ... ON CONFLICT DO NOTHING, and when the row exists
  * (a late snapshot, a checkpoint's partial window, a second ingest) read,
@@ -30,6 +31,7 @@ const char *const weir_schema_presence =
     "CREATE TABLE IF NOT EXISTS presence(channel_id INTEGER NOT NULL, slot INTEGER NOT NULL,"
     " present INTEGER NOT NULL, users BLOB NOT NULL, PRIMARY KEY(channel_id, slot));"
     "CREATE INDEX IF NOT EXISTS presence_slot ON presence(slot, present);"
+    "CREATE INDEX IF NOT EXISTS presence_cover ON presence(channel_id, slot, present);"
     "CREATE TABLE IF NOT EXISTS presence_days(channel_id INTEGER NOT NULL, day INTEGER NOT NULL,"
     " distinct_users INTEGER NOT NULL, users BLOB NOT NULL, PRIMARY KEY(channel_id, day));";
 
@@ -403,16 +405,11 @@ static int run_viewers_over_day(struct weir_store *s, const struct weir_query_ar
 /* A user's global id; 0 and *found = false when the store never saw them. */
 static int user_gid(struct weir_store *s, const char *name, int64_t *gid, bool *found)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(weir_store_sqlite(s), "SELECT id FROM users WHERE name=?1", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return WEIR_ESTORE;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	*found = rc == SQLITE_ROW;
-	*gid = *found ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : WEIR_ESTORE;
+	uint32_t id;
+	int rc = weir_store_user_find(s, name, (uint32_t)strlen(name), &id);
+	*found = id != 0;
+	*gid = id;
+	return rc;
 }
 
 struct sched {

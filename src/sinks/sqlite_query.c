@@ -231,22 +231,14 @@ static int q_top(struct weir_store *s, bool words, const struct weir_query_args 
 			if (limit == 0)
 				keep = 0;
 		}
-		sqlite3_stmt *ns;
-		if (sqlite3_prepare_v2(db, "SELECT name FROM users WHERE id=?1", -1, &ns, NULL) !=
-		    SQLITE_OK) {
-			rc = WEIR_ESTORE;
-			goto out;
-		}
 		for (uint32_t i = 0; i < keep; i++) {
-			sqlite3_bind_int64(ns, 1, v[i].gid);
-			if (sqlite3_step(ns) == SQLITE_ROW)
-				v[i].name =
-				    dupn(sqlite3_column_text(ns, 0), (size_t)sqlite3_column_bytes(ns, 0));
-			else
-				v[i].name = strdup("?");
-			sqlite3_reset(ns);
+			rc = weir_store_user_name(s, v[i].gid, &v[i].name);
+			if (rc)
+				goto out;
+			if (!v[i].name && !(v[i].name = strdup("?")))
+				goto oom;
 		}
-		sqlite3_finalize(ns);
+		rc = WEIR_ENOMEM;
 	}
 	qsort(v, keep, sizeof(*v), cmp_top);
 	for (uint32_t i = 0; i < keep && (int64_t)i < limit; i++) {

@@ -293,7 +293,8 @@ out:
 static int rebuild_day(struct weir_store *s, struct weir_sketch *sk, uint32_t cid, int64_t day)
 {
 	int rc;
-	if ((rc = build_top(s, true, cid, day, &sk->buf)) != 0 || (rc = build_top(s, false, cid, day, &sk->buf2)) != 0)
+	if ((rc = build_top(s, true, cid, day, &sk->buf)) != 0 ||
+	    (rc = build_top(s, false, cid, day, &sk->buf2)) != 0)
 		return rc;
 	sqlite3_stmt *u = weir_store_prepare(s, sql_tops_put);
 	if (!u)
@@ -329,7 +330,8 @@ int weir_sketch_refresh(struct weir_store *s, struct weir_sketch *sk, bool final
 	int rc = 0;
 	if (sk->ndirty) {
 		qsort(sk->dirty, sk->ndirty, sizeof(uint64_t), cmp_u64);
-		sqlite3_stmt *m = weir_store_prepare(s, "INSERT OR IGNORE INTO chat_sketch_dirty VALUES(?1,?2)");
+		sqlite3_stmt *m =
+		    weir_store_prepare(s, "INSERT OR IGNORE INTO chat_sketch_dirty VALUES(?1,?2)");
 		if (!m)
 			return WEIR_ESTORE;
 		for (uint32_t i = 0; i < sk->ndirty && !rc; i++) {
@@ -348,7 +350,8 @@ int weir_sketch_refresh(struct weir_store *s, struct weir_sketch *sk, bool final
 		return 0;
 	sk->last_ns = now;
 	/* one rebuild per day, in a fixed order */
-	sqlite3_stmt *q = weir_store_prepare(s, "SELECT channel_id, day FROM chat_sketch_dirty ORDER BY 1, 2");
+	sqlite3_stmt *q =
+	    weir_store_prepare(s, "SELECT channel_id, day FROM chat_sketch_dirty ORDER BY 1, 2");
 	if (!q)
 		return WEIR_ESTORE;
 	uint64_t *keys = NULL;
@@ -365,12 +368,14 @@ int weir_sketch_refresh(struct weir_store *s, struct weir_sketch *sk, bool final
 			keys = nk;
 			cap = nc;
 		}
-		keys[n++] = (uint64_t)sqlite3_column_int64(q, 0) << 32 | (uint32_t)(sqlite3_column_int64(q, 1) / WEIR_MS_PER_DAY);
+		keys[n++] = (uint64_t)sqlite3_column_int64(q, 0) << 32 |
+			    (uint32_t)(sqlite3_column_int64(q, 1) / WEIR_MS_PER_DAY);
 	}
 	sqlite3_reset(q);
 	rc = rc == SQLITE_DONE ? 0 : WEIR_ESTORE;
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = rebuild_day(s, sk, (uint32_t)(keys[i] >> 32), (int64_t)(int32_t)(uint32_t)keys[i] * WEIR_MS_PER_DAY);
+		rc = rebuild_day(s, sk, (uint32_t)(keys[i] >> 32),
+				 (int64_t)(int32_t)(uint32_t)keys[i] * WEIR_MS_PER_DAY);
 	free(keys);
 	if (!rc && n) {
 		sqlite3_stmt *d = weir_store_prepare(s, "DELETE FROM chat_sketch_dirty");
@@ -382,7 +387,7 @@ int weir_sketch_refresh(struct weir_store *s, struct weir_sketch *sk, bool final
 /* ---- stores written before sketches -------------------------------------------- */
 
 struct names_ctx {
-	sqlite3_stmt *name;
+	struct weir_store *s;
 	struct weir_hll *hll;
 	int rc;
 };
@@ -390,20 +395,20 @@ struct names_ctx {
 static bool add_name(uint32_t gid, void *arg)
 {
 	struct names_ctx *c = arg;
-	sqlite3_bind_int64(c->name, 1, gid);
-	if (sqlite3_step(c->name) == SQLITE_ROW)
-		weir_hll_add(c->hll, sqlite3_column_text(c->name, 0),
-			     (size_t)sqlite3_column_bytes(c->name, 0));
-	else
+	char *name = NULL;
+	c->rc = weir_store_user_name(c->s, gid, &name);
+	if (!c->rc && !name)
 		c->rc = WEIR_ESTORE;
-	sqlite3_reset(c->name);
+	if (!c->rc)
+		weir_hll_add(c->hll, name, strlen(name));
+	free(name);
 	return c->rc == 0;
 }
 
 int weir_sketch_backfill(struct weir_store *s, struct weir_sketch **skp, char *err, size_t errcap)
 {
 	sqlite3 *db = weir_store_sqlite(s);
-	sqlite3_stmt *st = NULL, *name = NULL;
+	sqlite3_stmt *st = NULL;
 	int rc = state(skp);
 	if (rc)
 		return rc;
@@ -418,8 +423,7 @@ int weir_sketch_backfill(struct weir_store *s, struct weir_sketch **skp, char *e
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		goto store_err;
 	if (sqlite3_prepare_v2(db, "SELECT channel_id, start, users FROM chat WHERE grain=2", -1, &st,
-			       NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT name FROM users WHERE id=?1", -1, &name, NULL) != SQLITE_OK)
+			       NULL) != SQLITE_OK)
 		goto rollback;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		uint32_t cid = (uint32_t)sqlite3_column_int64(st, 0);
@@ -431,7 +435,7 @@ int weir_sketch_backfill(struct weir_store *s, struct weir_sketch **skp, char *e
 			roaring_bitmap_t *bm = roaring_bitmap_portable_deserialize_safe(ub, (size_t)ubn);
 			if (!bm)
 				goto rollback;
-			struct names_ctx c = {name, &sk->hll, 0};
+			struct names_ctx c = {s, &sk->hll, 0};
 			roaring_iterate(bm, add_name, &c);
 			roaring_bitmap_free(bm);
 			if (c.rc)
@@ -445,7 +449,6 @@ int weir_sketch_backfill(struct weir_store *s, struct weir_sketch **skp, char *e
 			 NULL, NULL) != SQLITE_OK)
 		goto rollback;
 	sqlite3_finalize(st);
-	sqlite3_finalize(name);
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto store_err;
 	return 0;
@@ -453,7 +456,6 @@ rollback:
 	snprintf(err, errcap, "%s: building the sketches of stored days: %s", weir_store_uri(s),
 		 sqlite3_errmsg(db));
 	sqlite3_finalize(st);
-	sqlite3_finalize(name);
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	sk->ndirty = 0;
 	return WEIR_ESTORE;
@@ -519,7 +521,6 @@ static int cmp_urow(const void *x, const void *y)
 static int users_rows(struct weir_store *s, const struct weir_ss *m, int64_t limit, struct weir_result *res)
 {
 	struct urow *v = calloc(m->len ? m->len : 1, sizeof(*v));
-	sqlite3_stmt *ns = NULL;
 	int rc = WEIR_ENOMEM;
 	if (!v)
 		return rc;
@@ -538,18 +539,11 @@ static int users_rows(struct weir_store *s, const struct weir_ss *m, int64_t lim
 			while (keep < m->len && v[keep].count == v[limit - 1].count)
 				keep++;
 	}
-	if (sqlite3_prepare_v2(weir_store_sqlite(s), "SELECT name FROM users WHERE id=?1", -1, &ns, NULL) !=
-	    SQLITE_OK) {
-		rc = WEIR_ESTORE;
-		goto out;
-	}
 	for (uint32_t i = 0; i < keep; i++) {
-		sqlite3_bind_int64(ns, 1, v[i].gid);
-		v[i].name = sqlite3_step(ns) == SQLITE_ROW ? weir_strndup(sqlite3_column_text(ns, 0),
-									  (size_t)sqlite3_column_bytes(ns, 0))
-							   : strdup("?");
-		sqlite3_reset(ns);
-		if (!v[i].name)
+		if ((rc = weir_store_user_name(s, v[i].gid, &v[i].name)) != 0)
+			goto out;
+		rc = WEIR_ENOMEM;
+		if (!v[i].name && !(v[i].name = strdup("?")))
 			goto out;
 	}
 	qsort(v, keep, sizeof(*v), cmp_urow);
@@ -563,7 +557,6 @@ static int users_rows(struct weir_store *s, const struct weir_ss *m, int64_t lim
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(ns);
 	for (uint32_t i = 0; i < m->len; i++)
 		free(v[i].name);
 	free(v);
