@@ -23,7 +23,8 @@
 #include "core/table.h"
 #include "sinks/blob.h"
 
-#define SCHEMA_VERSION 1
+/* 1: first release; 2: follower_windows became follower_days (docs/followers.md) */
+#define SCHEMA_VERSION 2
 
 static const char *const schema_sql =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
@@ -156,6 +157,7 @@ extern const char *const weir_schema_presence;
 extern const char *const weir_schema_followers;
 extern const char *const weir_schema_streams;
 extern const char *const weir_schema_posts;
+int weir_store_followers_migrate(struct weir_store *s);
 static const char *const *const schema_parts[] = {
     &weir_schema_presence, &weir_schema_followers, &weir_schema_streams, &weir_schema_posts, NULL,
 };
@@ -186,15 +188,22 @@ static int migrate(struct weir_store *s, char *err, size_t errcap)
 	}
 	if (have == SCHEMA_VERSION)
 		return create_family_tables(s, err, errcap);
-	/* Version 0 (new file) -> 1. Later versions add steps here. */
+	/* Version 0 (new file) or 1 -> 2, in one transaction. */
 	if (exec(s, "BEGIN IMMEDIATE", err, errcap) != 0)
 		return WEIR_ESTORE;
-	if (exec(s, schema_sql, err, errcap) != 0 || create_family_tables(s, err, errcap) != 0 ||
-	    exec(s,
-		 "INSERT INTO meta VALUES('schema_version','1') ON CONFLICT(key) DO UPDATE SET "
-		 "value=excluded.value;"
-		 "INSERT INTO meta VALUES('created_by','weir') ON CONFLICT DO NOTHING;",
-		 err, errcap) != 0) {
+	int rc = exec(s, schema_sql, err, errcap);
+	if (!rc)
+		rc = create_family_tables(s, err, errcap);
+	if (!rc && have == 1 && (rc = weir_store_followers_migrate(s)) != 0)
+		snprintf(err, errcap, "%s: migrating the followers tables: %s", s->uri,
+			 sqlite3_errmsg(s->db));
+	if (!rc)
+		rc = exec(s,
+			  "INSERT INTO meta VALUES('schema_version','2') ON CONFLICT(key) DO UPDATE SET "
+			  "value=excluded.value;"
+			  "INSERT INTO meta VALUES('created_by','weir') ON CONFLICT DO NOTHING;",
+			  err, errcap);
+	if (rc) {
 		exec(s, "ROLLBACK", NULL, 0);
 		return WEIR_ESTORE;
 	}
@@ -252,6 +261,16 @@ int weir_store_open(const char *uri, bool readonly, struct weir_store **out, cha
 				 (long long)v);
 			weir_store_close(s);
 			return WEIR_ESCHEMA;
+		}
+		if (v < SCHEMA_VERSION) {
+			/* an older store: migrate it once (read-write), then read it */
+			weir_store_close(s);
+			struct weir_store *rw;
+			int rc = weir_store_open(uri, false, &rw, err, errcap);
+			if (rc)
+				return rc;
+			weir_store_close(rw);
+			return weir_store_open(uri, true, out, err, errcap);
 		}
 	}
 	for (int i = 0; i < ST_COUNT; i++) {
