@@ -65,7 +65,11 @@ const char *weir_store_uri(struct weir_store *s);
 int weir_store_set_cache(struct weir_store *s, int64_t mib);
 
 int weir_store_begin(struct weir_store *s);
+/* Writes what families hold back until a commit (posts' window rows), then commits. */
 int weir_store_commit(struct weir_store *s);
+/* The posts family's write-back cache of window rows, owned by the store. */
+struct weir_posts_cache;
+struct weir_posts_cache **weir_store_posts_cache(struct weir_store *s);
 
 /* The id of a channel in the store's `channels` dictionary (created if
  * new, cached), shared by every family. */

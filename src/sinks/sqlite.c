@@ -91,8 +91,17 @@ struct weir_store {
 	sqlite3_stmt *st[ST_COUNT];
 	struct weir_arena arena; /* cached names */
 	struct weir_strmap chan_cache;
-	struct weir_buf buf, buf2; /* blob scratch */
+	struct weir_buf buf, buf2;	      /* blob scratch */
+	struct weir_posts_cache *posts_cache; /* post_stats rows written at commit (sqlite_posts.c) */
 };
+
+int weir_store_posts_sync(struct weir_store *s, struct weir_posts_cache *c);
+void weir_store_posts_cache_free(struct weir_posts_cache *c);
+
+struct weir_posts_cache **weir_store_posts_cache(struct weir_store *s)
+{
+	return &s->posts_cache;
+}
 
 const char *weir_grain_name(int g)
 {
@@ -322,6 +331,7 @@ void weir_store_close(struct weir_store *s)
 		sqlite3_finalize(s->st[i]);
 	if (s->db)
 		sqlite3_close(s->db);
+	weir_store_posts_cache_free(s->posts_cache);
 	weir_strmap_free(&s->chan_cache);
 	weir_arena_free(&s->arena);
 	weir_buf_free(&s->buf);
@@ -354,6 +364,11 @@ int weir_store_begin(struct weir_store *s)
 
 int weir_store_commit(struct weir_store *s)
 {
+	/* families that keep rows in memory write them now, inside the transaction */
+	if (weir_store_posts_sync(s, s->posts_cache) != 0) {
+		exec(s, "ROLLBACK", NULL, 0);
+		return WEIR_ESTORE;
+	}
 	return exec(s, "COMMIT", NULL, 0);
 }
 

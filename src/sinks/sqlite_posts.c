@@ -491,78 +491,228 @@ static int bind_values(sqlite3_stmt *st, const struct delta *x, int64_t posts, i
 	return 0;
 }
 
+/* ---- the writer's cache of post_stats rows ------------------------------------------ */
+
 /*
- * Merges one window's difference into post_stats: counts add; authors
- * union, or are replaced by a recount when a post left the window. Rows
- * usually exist (a window gets a record per minute), so look first.
+ * Records come a minute at a time, and each touches the same (tag, hour)
+ * and (tag, day) rows as the one before. Reading, merging and writing those
+ * rows back per record (their author bitmaps deserialized and serialized
+ * each time) was most of the writer's work. So the writer keeps the rows it
+ * touched in memory, exact (counts and the author set), and writes the
+ * changed ones once, just before each commit (weir_store_posts_sync) —
+ * nothing is lost, since a commit is the only point where results become
+ * durable or visible. After a commit a large cache is dropped, so memory
+ * stays bounded on endless streams.
  */
-static int apply_delta(struct weir_store *s, struct delta *x)
+#define CACHE_MAX 200000 /* rows kept across a commit */
+
+struct crow {
+	uint8_t kind, grain;
+	uint8_t exists; /* a row is in the table */
+	uint8_t dirty;	/* changed since the last sync */
+	int64_t start;
+	struct weir_str name;
+	int64_t posts, likes, shares, replies, sentiment;
+	roaring_bitmap_t *authors; /* tags and keywords */
+};
+
+struct weir_posts_cache {
+	struct weir_strmap ix; /* key bytes (as delta_get) -> index */
+	struct weir_arena arena;
+	struct weir_strmap authors; /* author name -> global user id (val) */
+	struct weir_arena author_names;
+	struct crow *v;
+	uint32_t n, cap;
+	char *key;
+	size_t keycap;
+};
+
+static void cache_clear(struct weir_posts_cache *c)
+{
+	for (uint32_t i = 0; i < c->n; i++)
+		if (c->v[i].authors)
+			roaring_bitmap_free(c->v[i].authors);
+	c->n = 0;
+	weir_strmap_free(&c->ix);
+	weir_arena_reset(&c->arena);
+}
+
+#define AUTHORS_MAX (1u << 20) /* names cached; then the cache starts again */
+
+/* The store's user id of a post's author, through the cache (users table otherwise). */
+static int author_id(struct weir_store *s, struct weir_posts_cache *c, struct weir_str name, uint32_t *gid)
+{
+	if (c->authors.len >= AUTHORS_MAX) {
+		weir_strmap_free(&c->authors);
+		weir_arena_reset(&c->author_names);
+	}
+	if (!c->authors.e && weir_strmap_init(&c->authors, 1024) != 0)
+		return WEIR_ENOMEM;
+	int isnew;
+	struct weir_strent *e =
+	    weir_strmap_get(&c->authors, name.p, name.n, weir_hash(name.p, name.n), &c->author_names, &isnew);
+	if (!e)
+		return WEIR_ENOMEM;
+	if (!isnew) {
+		*gid = (uint32_t)e->val;
+		return 0;
+	}
+	int rc = weir_store_user_id(s, name.p, name.n, gid);
+	if (rc) {
+		weir_strmap_free(&c->authors); /* the entry has no id: forget them all */
+		weir_arena_reset(&c->author_names);
+		return rc;
+	}
+	e->val = *gid;
+	return 0;
+}
+
+void weir_store_posts_cache_free(struct weir_posts_cache *c)
+{
+	if (!c)
+		return;
+	cache_clear(c);
+	weir_strmap_free(&c->authors);
+	weir_arena_free(&c->author_names);
+	free(c->v);
+	free(c->key);
+	weir_arena_free(&c->arena);
+	free(c);
+}
+
+/* The cached row of delta x's key, loaded from the table on first use. */
+static struct crow *cache_row(struct weir_store *s, struct weir_posts_cache *c, const struct delta *x)
+{
+	if (!c->ix.e && weir_strmap_init(&c->ix, 1024) != 0)
+		return NULL;
+	size_t kn = 10 + x->name.n;
+	if (kn > c->keycap) {
+		size_t cap = c->keycap ? c->keycap : 256;
+		while (cap < kn)
+			cap *= 2;
+		char *k = realloc(c->key, cap);
+		if (!k)
+			return NULL;
+		c->key = k;
+		c->keycap = cap;
+	}
+	c->key[0] = (char)x->kind;
+	c->key[1] = (char)x->grain;
+	memcpy(c->key + 2, &x->start, 8);
+	memcpy(c->key + 10, x->name.p, x->name.n);
+	int isnew;
+	struct weir_strent *e =
+	    weir_strmap_get(&c->ix, c->key, (uint32_t)kn, weir_hash(c->key, kn), &c->arena, &isnew);
+	if (!e)
+		return NULL;
+	if (!isnew)
+		return &c->v[e->val];
+	if (c->n == c->cap) {
+		uint32_t cap = c->cap ? c->cap * 2 : 1024;
+		struct crow *v = realloc(c->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		c->v = v;
+		c->cap = cap;
+	}
+	e->val = c->n;
+	struct crow *r = &c->v[c->n++];
+	memset(r, 0, sizeof(*r));
+	r->kind = x->kind;
+	r->grain = x->grain;
+	r->start = x->start;
+	r->name.p = e->p + 10;
+	r->name.n = x->name.n;
+	sqlite3_stmt *g = weir_store_prepare(s, sql_stat_get);
+	if (!g)
+		return NULL;
+	bind_key(g, x);
+	int step = sqlite3_step(g);
+	if (step == SQLITE_ROW) {
+		r->exists = 1;
+		r->posts = sqlite3_column_int64(g, 0);
+		r->likes = sqlite3_column_int64(g, 1);
+		r->shares = sqlite3_column_int64(g, 2);
+		r->replies = sqlite3_column_int64(g, 3);
+		r->sentiment = sqlite3_column_int64(g, 4);
+		const void *ob = sqlite3_column_blob(g, 5);
+		int obn = sqlite3_column_bytes(g, 5);
+		if (x->kind != K_LOCATION && ob && obn > 0)
+			r->authors = roaring_bitmap_portable_deserialize_safe(ob, (size_t)obn);
+	}
+	sqlite3_reset(g);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return NULL;
+	if (x->kind != K_LOCATION && !r->authors && !(r->authors = roaring_bitmap_create()))
+		return NULL;
+	return r;
+}
+
+/*
+ * Merges one window's difference into its cached row: counts add; authors
+ * union, or are replaced by a recount when a post left the window.
+ */
+static int apply_delta(struct weir_store *s, struct weir_posts_cache *c, struct delta *x)
 {
 	if (!x->posts && !x->likes && !x->shares && !x->replies && !x->sentiment && !x->add && !x->recount)
 		return 0;
-	roaring_bitmap_t *bm = roaring_bitmap_create();
-	unsigned char *blob = NULL;
-	int rc = WEIR_ENOMEM;
-	if (!bm)
-		return rc;
+	struct crow *r = cache_row(s, c, x);
+	if (!r)
+		return WEIR_ESTORE;
 	if (x->recount) {
-		rc = recount_authors(s, x, bm);
+		roaring_bitmap_clear(r->authors);
+		int rc = recount_authors(s, x, r->authors);
 		if (rc)
-			goto out;
+			return rc;
 	} else if (x->add) {
-		roaring_bitmap_or_inplace(bm, x->add);
+		roaring_bitmap_or_inplace(r->authors, x->add);
 	}
-	rc = WEIR_ESTORE;
-	sqlite3_stmt *g = weir_store_prepare(s, sql_stat_get);
-	if (!g)
-		goto out;
-	bind_key(g, x);
-	int step = sqlite3_step(g);
-	sqlite3_stmt *u;
-	if (step == SQLITE_DONE) {
-		sqlite3_reset(g);
-		rc = 0;
-		if (x->posts <= 0)
-			goto out; /* nothing stored to take from (cannot happen when the store is consistent)
-				   */
-		u = weir_store_prepare(s, sql_stat_ins);
-		rc = WEIR_ESTORE;
-		if (!u)
-			goto out;
-		bind_key(u, x);
-		rc = bind_values(u, x, x->posts, x->likes, x->shares, x->replies, x->sentiment, bm, &blob);
-	} else if (step == SQLITE_ROW) {
-		int64_t posts = sqlite3_column_int64(g, 0) + x->posts;
-		int64_t likes = sqlite3_column_int64(g, 1) + x->likes;
-		int64_t shares = sqlite3_column_int64(g, 2) + x->shares;
-		int64_t replies = sqlite3_column_int64(g, 3) + x->replies;
-		int64_t sentiment = sqlite3_column_int64(g, 4) + x->sentiment;
-		const void *ob = sqlite3_column_blob(g, 5);
-		int obn = sqlite3_column_bytes(g, 5);
-		if (x->kind != K_LOCATION && !x->recount && ob && obn > 0) {
-			roaring_bitmap_t *old = roaring_bitmap_portable_deserialize_safe(ob, (size_t)obn);
-			if (old) {
-				roaring_bitmap_or_inplace(bm, old);
-				roaring_bitmap_free(old);
-			}
+	r->posts += x->posts;
+	r->likes += x->likes;
+	r->shares += x->shares;
+	r->replies += x->replies;
+	r->sentiment += x->sentiment;
+	r->dirty = 1;
+	return 0;
+}
+
+/* Writes the changed rows of the cache: before every commit (sqlite.c). */
+int weir_store_posts_sync(struct weir_store *s, struct weir_posts_cache *c)
+{
+	if (!c)
+		return 0;
+	int rc = 0;
+	for (uint32_t i = 0; i < c->n && !rc; i++) {
+		struct crow *r = &c->v[i];
+		if (!r->dirty)
+			continue;
+		struct delta k = {.kind = r->kind, .grain = r->grain, .start = r->start, .name = r->name};
+		unsigned char *blob = NULL;
+		sqlite3_stmt *u;
+		if (r->posts > 0)
+			u = weir_store_prepare(s, r->exists ? sql_stat_upd : sql_stat_ins);
+		else if (r->exists)
+			u = weir_store_prepare(
+			    s, sql_stat_del); /* the last post left the window: the row goes */
+		else {
+			r->dirty = 0;
+			continue; /* nothing stored, nothing to store */
 		}
-		sqlite3_reset(g);
-		/* the last post left the window: the row goes */
-		u = weir_store_prepare(s, posts > 0 ? sql_stat_upd : sql_stat_del);
 		if (!u)
-			goto out;
-		bind_key(u, x);
-		rc = posts > 0 ? bind_values(u, x, posts, likes, shares, replies, sentiment, bm, &blob) : 0;
-	} else {
-		sqlite3_reset(g);
-		goto out;
+			return WEIR_ESTORE;
+		bind_key(u, &k);
+		if (r->posts > 0)
+			rc = bind_values(u, &k, r->posts, r->likes, r->shares, r->replies, r->sentiment,
+					 r->authors, &blob);
+		if (!rc)
+			rc = sqlite3_step(u) == SQLITE_DONE ? 0 : WEIR_ESTORE;
+		sqlite3_reset(u);
+		free(blob);
+		r->exists = r->posts > 0;
+		r->dirty = 0;
 	}
-	if (!rc)
-		rc = sqlite3_step(u) == SQLITE_DONE ? 0 : WEIR_ESTORE;
-	sqlite3_reset(u);
-out:
-	free(blob);
-	roaring_bitmap_free(bm);
+	if (!rc && c->n > CACHE_MAX)
+		cache_clear(c);
 	return rc;
 }
 
@@ -591,10 +741,20 @@ int weir_store_posts_put(struct weir_store *s, const struct weir_posts_rec *r)
 	weir_arena_init(&scratch, 16 * 1024);
 	weir_arena_init(&d.arena, 16 * 1024);
 	int rc = weir_strmap_init(&d.ix, 256);
+	struct weir_posts_cache **cp = weir_store_posts_cache(s);
+	if (!rc && !*cp) {
+		*cp = calloc(1, sizeof(**cp));
+		if (!*cp) {
+			rc = WEIR_ENOMEM;
+		} else {
+			weir_arena_init(&(*cp)->arena, 64 * 1024);
+			weir_arena_init(&(*cp)->author_names, 64 * 1024);
+		}
+	}
 	for (uint32_t i = 0; i < r->n && !rc; i++) {
 		const struct weir_post *p = &r->v[i];
 		uint32_t gid;
-		rc = weir_store_user_id(s, p->author.p, p->author.n, &gid);
+		rc = author_id(s, *cp, p->author, &gid);
 		if (rc)
 			break;
 		rc = step_post(ins, p, gid);
@@ -643,7 +803,7 @@ int weir_store_posts_put(struct weir_store *s, const struct weir_posts_rec *r)
 		}
 	}
 	for (uint32_t i = 0; i < d.n && !rc; i++)
-		rc = apply_delta(s, &d.v[i]);
+		rc = apply_delta(s, *cp, &d.v[i]);
 	deltas_free(&d);
 	weir_arena_free(&scratch);
 	return rc;
