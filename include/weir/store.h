@@ -19,10 +19,14 @@
 #include "weir/common.h"
 #include "weir/op.h"
 
-enum weir_grain { WEIR_GRAIN_MINUTE = 0, WEIR_GRAIN_HOUR = 1, WEIR_GRAIN_DAY = 2 };
+/* Week windows are ISO weeks: Monday 00:00 UTC to the next Monday (only the
+ * queries flagged WEIR_QF_WEEK keep them). */
+enum weir_grain { WEIR_GRAIN_MINUTE = 0, WEIR_GRAIN_HOUR = 1, WEIR_GRAIN_DAY = 2, WEIR_GRAIN_WEEK = 3 };
 const char *weir_grain_name(int g);
 int weir_grain_from(const char *s); /* -1 if unknown */
 int64_t weir_grain_ms(int g);
+/* The start of the window of grain g that holds t. */
+int64_t weir_grain_start(int g, int64_t t);
 
 struct weir_wordcount {
 	struct weir_str w;
@@ -151,6 +155,7 @@ enum {
 	WEIR_QF_TAG = 1 << 11,
 	WEIR_QF_KEYWORD = 1 << 12,
 	WEIR_QF_DAY = 1 << 13,
+	WEIR_QF_WEEK = 1 << 14, /* not a filter: the query accepts --window week */
 };
 
 struct weir_query_args {

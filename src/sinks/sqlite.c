@@ -23,7 +23,8 @@
 #include "core/table.h"
 #include "sinks/blob.h"
 
-/* 1: first release; 2: follower_windows became follower_days (docs/followers.md) */
+/* 1: first release; 2: follower_windows became follower_days (docs/followers.md), post_stats
+ * gained week rows (docs/posts.md) */
 #define SCHEMA_VERSION 2
 
 static const char *const schema_sql =
@@ -108,6 +109,7 @@ const char *weir_grain_name(int g)
 	return g == WEIR_GRAIN_MINUTE ? "minute"
 	       : g == WEIR_GRAIN_HOUR ? "hour"
 	       : g == WEIR_GRAIN_DAY  ? "day"
+	       : g == WEIR_GRAIN_WEEK ? "week"
 				      : "?";
 }
 
@@ -119,13 +121,24 @@ int weir_grain_from(const char *s)
 		return WEIR_GRAIN_HOUR;
 	if (!strcmp(s, "day"))
 		return WEIR_GRAIN_DAY;
+	if (!strcmp(s, "week"))
+		return WEIR_GRAIN_WEEK;
 	return -1;
 }
 
 int64_t weir_grain_ms(int g)
 {
-	static const int64_t ms[3] = {WEIR_MS_PER_MIN, WEIR_MS_PER_HOUR, WEIR_MS_PER_DAY};
+	static const int64_t ms[4] = {WEIR_MS_PER_MIN, WEIR_MS_PER_HOUR, WEIR_MS_PER_DAY,
+				      7 * WEIR_MS_PER_DAY};
 	return ms[g];
+}
+
+int64_t weir_grain_start(int g, int64_t t)
+{
+	/* 1970-01-01 was a Thursday: ISO weeks start 4 days after the epoch, modulo 7 */
+	if (g == WEIR_GRAIN_WEEK)
+		return weir_floor(t - 4 * WEIR_MS_PER_DAY, 7 * WEIR_MS_PER_DAY) + 4 * WEIR_MS_PER_DAY;
+	return weir_floor(t, weir_grain_ms(g));
 }
 
 void weir_chat_rec_free(struct weir_chat_rec *r)
@@ -167,6 +180,7 @@ extern const char *const weir_schema_followers;
 extern const char *const weir_schema_streams;
 extern const char *const weir_schema_posts;
 int weir_store_followers_migrate(struct weir_store *s);
+int weir_store_posts_migrate(struct weir_store *s);
 static const char *const *const schema_parts[] = {
     &weir_schema_presence, &weir_schema_followers, &weir_schema_streams, &weir_schema_posts, NULL,
 };
@@ -205,6 +219,9 @@ static int migrate(struct weir_store *s, char *err, size_t errcap)
 		rc = create_family_tables(s, err, errcap);
 	if (!rc && have == 1 && (rc = weir_store_followers_migrate(s)) != 0)
 		snprintf(err, errcap, "%s: migrating the followers tables: %s", s->uri,
+			 sqlite3_errmsg(s->db));
+	if (!rc && have == 1 && (rc = weir_store_posts_migrate(s)) != 0)
+		snprintf(err, errcap, "%s: adding week windows to post_stats: %s", s->uri,
 			 sqlite3_errmsg(s->db));
 	if (!rc)
 		rc = exec(s,

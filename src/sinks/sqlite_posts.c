@@ -69,8 +69,8 @@ static const char sql_window_posts[] =
     "SELECT author_id, tags, keywords FROM posts WHERE created_at>=?1 AND created_at<?2";
 static const char sql_kw_ins[] = "INSERT INTO post_keywords VALUES(?1) ON CONFLICT DO NOTHING";
 
-static const int grains[] = {WEIR_GRAIN_HOUR, WEIR_GRAIN_DAY};
-#define NGRAINS 2
+static const int grains[] = {WEIR_GRAIN_HOUR, WEIR_GRAIN_DAY, WEIR_GRAIN_WEEK};
+#define NGRAINS 3
 
 /* ---- string lists (tags, keywords) as blobs: repeated [varint len][bytes] -------- */
 
@@ -260,7 +260,7 @@ static int contribute(struct deltas *d, const struct pview *pv, int sign, uint32
 {
 	const struct weir_post *p = pv->p;
 	for (int g = 0; g < NGRAINS; g++) {
-		int64_t start = weir_floor(p->created_at, weir_grain_ms(grains[g]));
+		int64_t start = weir_grain_start(grains[g], p->created_at);
 		uint32_t nkeys = p->ntags + p->nkws + (p->location.p ? 1 : 0);
 		for (uint32_t k = 0; k < nkeys; k++) {
 			struct weir_str name;
@@ -296,7 +296,7 @@ static int recount_counters(struct deltas *d, const struct weir_post *old, const
 	if (!dl && !ds && !dr)
 		return 0;
 	for (int g = 0; g < NGRAINS; g++) {
-		int64_t start = weir_floor(old->created_at, weir_grain_ms(grains[g]));
+		int64_t start = weir_grain_start(grains[g], old->created_at);
 		uint32_t nkeys = old->ntags + old->nkws + (old->location.p ? 1 : 0);
 		for (uint32_t k = 0; k < nkeys; k++) {
 			struct weir_str name;
@@ -809,6 +809,97 @@ int weir_store_posts_put(struct weir_store *s, const struct weir_posts_rec *r)
 	return rc;
 }
 
+/*
+ * Schema 1 -> 2: week windows. A store written before them gets its week
+ * rows from its day rows (weeks are whole days: sums add, author sets
+ * union), so week queries cover everything ingested before. Runs inside
+ * the migration's transaction.
+ */
+int weir_store_posts_migrate(struct weir_store *s)
+{
+	sqlite3 *db = weir_store_sqlite(s);
+	sqlite3_stmt *q = NULL, *ins = NULL;
+	roaring_bitmap_t *bm = roaring_bitmap_create();
+	char *name = NULL;
+	int rc = WEIR_ESTORE;
+	if (!bm)
+		return WEIR_ENOMEM;
+	if (sqlite3_prepare_v2(
+		db,
+		"SELECT kind, name, start, posts, likes, shares, replies, sentiment, author_ids"
+		" FROM post_stats WHERE grain=2 ORDER BY kind, name, start",
+		-1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, sql_stat_ins, -1, &ins, NULL) != SQLITE_OK)
+		goto out;
+	struct delta w = {0};
+	int have = 0, step;
+	for (;;) {
+		step = sqlite3_step(q);
+		if (step != SQLITE_ROW && step != SQLITE_DONE)
+			goto out;
+		int kind = step == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+		const char *nm = step == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 1) : NULL;
+		int nn = step == SQLITE_ROW ? sqlite3_column_bytes(q, 1) : 0;
+		int64_t week =
+		    step == SQLITE_ROW ? weir_grain_start(WEIR_GRAIN_WEEK, sqlite3_column_int64(q, 2)) : 0;
+		if (have && (step == SQLITE_DONE || kind != w.kind || week != w.start ||
+			     (uint32_t)nn != w.name.n || memcmp(nm, w.name.p, (size_t)nn) != 0)) {
+			unsigned char *blob = NULL;
+			bind_key(ins, &w);
+			int r = bind_values(ins, &w, w.posts, w.likes, w.shares, w.replies, w.sentiment, bm,
+					    &blob);
+			if (!r)
+				r = sqlite3_step(ins) == SQLITE_DONE ? 0 : WEIR_ESTORE;
+			sqlite3_reset(ins);
+			free(blob);
+			if (r) {
+				rc = r;
+				goto out;
+			}
+			roaring_bitmap_clear(bm);
+			have = 0;
+		}
+		if (step == SQLITE_DONE)
+			break;
+		if (!have) {
+			free(name);
+			if (!(name = malloc((size_t)nn + 1))) {
+				rc = WEIR_ENOMEM;
+				goto out;
+			}
+			memcpy(name, nm, (size_t)nn);
+			memset(&w, 0, sizeof(w));
+			w.kind = (uint8_t)kind;
+			w.grain = WEIR_GRAIN_WEEK;
+			w.start = week;
+			w.name.p = name;
+			w.name.n = (uint32_t)nn;
+			have = 1;
+		}
+		w.posts += sqlite3_column_int64(q, 3);
+		w.likes += sqlite3_column_int64(q, 4);
+		w.shares += sqlite3_column_int64(q, 5);
+		w.replies += sqlite3_column_int64(q, 6);
+		w.sentiment += sqlite3_column_int64(q, 7);
+		const void *ob = sqlite3_column_blob(q, 8);
+		int obn = sqlite3_column_bytes(q, 8);
+		if (ob && obn > 0) {
+			roaring_bitmap_t *old = roaring_bitmap_portable_deserialize_safe(ob, (size_t)obn);
+			if (!old)
+				goto out;
+			roaring_bitmap_or_inplace(bm, old);
+			roaring_bitmap_free(old);
+		}
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(ins);
+	roaring_bitmap_free(bm);
+	free(name);
+	return rc;
+}
+
 /* ---- queries ------------------------------------------------------------------------ */
 
 static void bind_range(sqlite3_stmt *st, int ix, const struct weir_query_args *a)
@@ -819,15 +910,21 @@ static void bind_range(sqlite3_stmt *st, int ix, const struct weir_query_args *a
 		sqlite3_bind_int64(st, ix + 1, a->to);
 }
 
-/* hour or day: aggregates are kept at those grains. */
+/* hour, day or week: aggregates are kept at those grains. */
 static int pick_grain(const char *q, const struct weir_query_args *a, int *grain, char *err, size_t errcap)
 {
 	*grain = a->window < 0 ? WEIR_GRAIN_HOUR : a->window;
 	if (*grain == WEIR_GRAIN_MINUTE) {
-		snprintf(err, errcap, "%s: --window minute: posts are kept per hour and day", q);
+		snprintf(err, errcap, "%s: --window minute: posts are kept per hour, day and week", q);
 		return WEIR_EINVAL;
 	}
 	return 0;
+}
+
+/* Windows print as times (hours) or as the day they start (days; weeks, from their Monday). */
+static int day_typed(int grain)
+{
+	return grain == WEIR_GRAIN_DAY || grain == WEIR_GRAIN_WEEK;
 }
 
 /* A tag as given to --tag: without leading '#', ASCII lowercased. */
@@ -856,7 +953,7 @@ static int q_stats(struct weir_store *s, int kind, const char *qname, const char
 					  WEIR_C_INT, WEIR_C_INT,  WEIR_C_INT, WEIR_C_REAL};
 	int grain;
 	int rc = pick_grain(qname, a, &grain, err, errcap);
-	const uint8_t *types = grain == WEIR_GRAIN_DAY ? types_d : types_h;
+	const uint8_t *types = day_typed(grain) ? types_d : types_h;
 	weir_result_init(res, 8, kind == K_TAG ? cols_t : cols_k, types);
 	if (rc)
 		return rc;
@@ -963,7 +1060,7 @@ static int run_locations(struct weir_store *s, const struct weir_query_args *a, 
 	static const uint8_t types_d[] = {WEIR_C_DAY, WEIR_C_TEXT, WEIR_C_INT};
 	int grain;
 	int rc = pick_grain("post-locations", a, &grain, err, errcap);
-	weir_result_init(res, 3, cols, grain == WEIR_GRAIN_DAY ? types_d : types_h);
+	weir_result_init(res, 3, cols, day_typed(grain) ? types_d : types_h);
 	if (rc)
 		return rc;
 	sqlite3_stmt *st;
@@ -1015,7 +1112,7 @@ static int run_trending(struct weir_store *s, const struct weir_query_args *a, s
 	static const uint8_t types_d[] = {WEIR_C_DAY, WEIR_C_TEXT, WEIR_C_INT, WEIR_C_REAL, WEIR_C_REAL};
 	int grain;
 	int rc = pick_grain("trending", a, &grain, err, errcap);
-	weir_result_init(res, 5, cols, grain == WEIR_GRAIN_DAY ? types_d : types_h);
+	weir_result_init(res, 5, cols, day_typed(grain) ? types_d : types_h);
 	if (rc)
 		return rc;
 	int64_t g = weir_grain_ms(grain);
@@ -1146,17 +1243,17 @@ static int run_raw(struct weir_store *s, const struct weir_query_args *a, struct
 }
 
 const struct weir_query_def weir_q_posts = {
-    "posts", "[--tag T] [--window hour|day]   window,tag,posts,likes,shares,replies,authors,sentiment",
-    WEIR_QF_TAG, run_posts};
+    "posts", "[--tag T] [--window hour|day|week]   window,tag,posts,likes,shares,replies,authors,sentiment",
+    WEIR_QF_TAG | WEIR_QF_WEEK, run_posts};
 const struct weir_query_def weir_q_keywords = {
     "keywords",
-    "[--keyword K] [--window hour|day]   window,keyword,posts,likes,shares,replies,authors,sentiment",
-    WEIR_QF_KEYWORD, run_keywords};
+    "[--keyword K] [--window hour|day|week]   window,keyword,posts,likes,shares,replies,authors,sentiment",
+    WEIR_QF_KEYWORD | WEIR_QF_WEEK, run_keywords};
 const struct weir_query_def weir_q_post_locations = {
-    "post-locations", "[--window hour|day]   window,location,posts", 0, run_locations};
+    "post-locations", "[--window hour|day|week]   window,location,posts", WEIR_QF_WEEK, run_locations};
 const struct weir_query_def weir_q_trending = {
-    "trending", "[--window hour|day] [--limit N per window]   window,tag,posts,baseline,score", 0,
-    run_trending};
+    "trending", "[--window hour|day|week] [--limit N per window]   window,tag,posts,baseline,score",
+    WEIR_QF_WEEK, run_trending};
 const struct weir_query_def weir_q_posts_raw = {
     "posts-raw",
     "[--limit N, default 100]   id,created_at,location,text,shares,likes,author,author_location,"

@@ -360,9 +360,25 @@ static void test_query_errors(void)
 	weir_store_close(st);
 }
 
+/* ISO weeks: Monday 00:00 UTC (1970-01-01 was a Thursday). */
+static void test_week_start(void)
+{
+	const int64_t day = 86400000LL, mon = 1795392000000LL; /* 2026-11-23T00:00:00Z, a Monday */
+	CHECK_EQ_INT(weir_grain_start(WEIR_GRAIN_WEEK, mon), mon);
+	CHECK_EQ_INT(weir_grain_start(WEIR_GRAIN_WEEK, mon + 7 * day - 1), mon);
+	CHECK_EQ_INT(weir_grain_start(WEIR_GRAIN_WEEK, mon - 1), mon - 7 * day);
+	CHECK_EQ_INT(weir_grain_start(WEIR_GRAIN_WEEK, 0), -3 * day); /* Monday 1969-12-29 */
+	CHECK_EQ_INT(weir_grain_start(WEIR_GRAIN_WEEK, -1), -3 * day);
+	CHECK_EQ_INT(weir_grain_start(WEIR_GRAIN_WEEK, -3 * day - 1), -10 * day);
+	CHECK_EQ_INT(weir_grain_start(WEIR_GRAIN_DAY, mon + 5), mon);
+	CHECK_EQ_INT(weir_grain_from("week"), WEIR_GRAIN_WEEK);
+	CHECK_EQ_STR(weir_grain_name(WEIR_GRAIN_WEEK), "week");
+}
+
 int main(void)
 {
 	snprintf(dbpath, sizeof(dbpath), "sqlite:/tmp/weir-test-posts-%d.db", (int)getpid());
+	TEST(test_week_start);
 	TEST(test_hashtags);
 	TEST(test_keywords);
 	TEST(test_minutes);
