@@ -6,16 +6,17 @@
  * The store is the authority on each post id. `posts` holds one row per id:
  * its identity (first arrival) and counters (latest arrival), see
  * src/ops/posts.h. Merging a record's post into it tells what changed:
- *   - a new id adds the post to the windows of its created_at (hour, day)
- *     under each of its hashtags, keywords and its location;
+ *   - a new id adds the post to the windows of its created_at (hour, day,
+ *     ISO week) under each of its hashtags, keywords and its location;
  *   - newer counters add (new − old) likes, shares and replies there;
  *   - an earlier arrival than the stored first one replaces the identity:
  *     the old contribution is subtracted and the new one added; distinct
  *     authors of the windows it left are recounted from `posts` (a set
  *     cannot be subtracted from).
- * These differences, summed per (kind, grain, name, window) over the
- * record, are merged into `post_stats` (counts add, author sets union as
- * CRoaring bitmaps of the store's user ids). So a repeat, a late copy and a
+ * These differences go into the writer's in-memory copy of the `post_stats`
+ * rows they touch (counts add, author sets union as CRoaring bitmaps of the
+ * store's user ids), which is written back once per transaction, just
+ * before it commits (weir_store_posts_sync). So a repeat, a late copy and a
  * second ingest of the same posts are one code path and stay exact.
  *
  * Sentiment is stored as Σ compound × 10000 (integers: sums merge exactly);
@@ -74,14 +75,28 @@ static const int grains[] = {WEIR_GRAIN_HOUR, WEIR_GRAIN_DAY, WEIR_GRAIN_WEEK};
 
 /* ---- string lists (tags, keywords) as blobs: repeated [varint len][bytes] -------- */
 
-static int list_blob(const struct weir_str *v, uint32_t n, unsigned char **out, size_t *outn)
+/* A growing buffer, kept between calls. */
+struct lbuf {
+	unsigned char *p;
+	size_t cap;
+};
+
+static int list_blob(const struct weir_str *v, uint32_t n, struct lbuf *b, size_t *outn)
 {
-	size_t cap = 1;
+	size_t need = 1;
 	for (uint32_t i = 0; i < n; i++)
-		cap += 5 + v[i].n;
-	unsigned char *b = malloc(cap), *p = b;
-	if (!b)
-		return WEIR_ENOMEM;
+		need += 5 + v[i].n;
+	if (need > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < need)
+			cap *= 2;
+		unsigned char *np = realloc(b->p, cap);
+		if (!np)
+			return WEIR_ENOMEM;
+		b->p = np;
+		b->cap = cap;
+	}
+	unsigned char *p = b->p;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t len = v[i].n;
 		while (len >= 0x80) {
@@ -92,8 +107,7 @@ static int list_blob(const struct weir_str *v, uint32_t n, unsigned char **out, 
 		memcpy(p, v[i].p, v[i].n);
 		p += v[i].n;
 	}
-	*out = b;
-	*outn = (size_t)(p - b);
+	*outn = (size_t)(p - b->p);
 	return 0;
 }
 
@@ -149,80 +163,15 @@ static int list_load(const void *blob, int bn, struct weir_arena *a, struct weir
 	return 0;
 }
 
-/* ---- the differences a record makes, per (kind, grain, name, window) ----------- */
+/* ---- windows ------------------------------------------------------------------------ */
 
+/* A post_stats row's key and sums. */
 struct delta {
 	uint8_t kind, grain;
 	int64_t start;
 	struct weir_str name;
 	int64_t posts, likes, shares, replies, sentiment;
-	roaring_bitmap_t *add; /* authors of the posts added */
-	int recount;	       /* a post left: recount the authors from `posts` */
-	uint32_t mark;	       /* the post that last added its author here */
 };
-
-struct deltas {
-	struct weir_strmap ix; /* key bytes -> index */
-	struct weir_arena arena;
-	struct delta *v;
-	uint32_t n, cap;
-	char *key;
-	size_t keycap;
-};
-
-static struct delta *delta_get(struct deltas *d, int kind, int grain, int64_t start, struct weir_str name)
-{
-	size_t kn = 10 + name.n;
-	if (kn > d->keycap) {
-		size_t cap = d->keycap ? d->keycap : 256;
-		while (cap < kn)
-			cap *= 2;
-		char *k = realloc(d->key, cap);
-		if (!k)
-			return NULL;
-		d->key = k;
-		d->keycap = cap;
-	}
-	d->key[0] = (char)kind;
-	d->key[1] = (char)grain;
-	memcpy(d->key + 2, &start, 8);
-	memcpy(d->key + 10, name.p, name.n);
-	int isnew;
-	struct weir_strent *e =
-	    weir_strmap_get(&d->ix, d->key, (uint32_t)kn, weir_hash(d->key, kn), &d->arena, &isnew);
-	if (!e)
-		return NULL;
-	if (!isnew)
-		return &d->v[e->val];
-	if (d->n == d->cap) {
-		uint32_t cap = d->cap ? d->cap * 2 : 64;
-		struct delta *v = realloc(d->v, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		d->v = v;
-		d->cap = cap;
-	}
-	e->val = d->n;
-	struct delta *x = &d->v[d->n++];
-	memset(x, 0, sizeof(*x));
-	x->kind = (uint8_t)kind;
-	x->grain = (uint8_t)grain;
-	x->start = start;
-	x->name.p = e->p + 10;
-	x->name.n = name.n;
-	return x;
-}
-
-static void deltas_free(struct deltas *d)
-{
-	for (uint32_t i = 0; i < d->n; i++)
-		if (d->v[i].add)
-			roaring_bitmap_free(d->v[i].add);
-	free(d->v);
-	free(d->key);
-	weir_strmap_free(&d->ix);
-	weir_arena_free(&d->arena);
-}
 
 static int64_t val(int64_t x)
 {
@@ -244,74 +193,6 @@ static int post_key(const struct weir_post *p, uint32_t k, struct weir_str *name
 	return K_LOCATION;
 }
 
-/* A post as the store sees it: identity, counters and its author's id. */
-struct pview {
-	const struct weir_post *p;
-	uint32_t gid;
-};
-
-/*
- * Adds sign × the post's contribution to every window it belongs to. With
- * sign +1 its author joins the windows' author sets (mark = seq); with -1 the
- * sets are recounted unless the same author was just added there by the
- * same post (seq) — the post only moved within the window.
- */
-static int contribute(struct deltas *d, const struct pview *pv, int sign, uint32_t seq, uint32_t new_gid)
-{
-	const struct weir_post *p = pv->p;
-	for (int g = 0; g < NGRAINS; g++) {
-		int64_t start = weir_grain_start(grains[g], p->created_at);
-		uint32_t nkeys = p->ntags + p->nkws + (p->location.p ? 1 : 0);
-		for (uint32_t k = 0; k < nkeys; k++) {
-			struct weir_str name;
-			int kind = post_key(p, k, &name);
-			struct delta *x = delta_get(d, kind, grains[g], start, name);
-			if (!x)
-				return WEIR_ENOMEM;
-			x->posts += sign;
-			x->likes += sign * val(p->likes);
-			x->shares += sign * val(p->shares);
-			x->replies += sign * val(p->replies);
-			x->sentiment += sign * (int64_t)p->sentiment;
-			if (kind == K_LOCATION)
-				continue;
-			if (sign > 0) {
-				if (!x->add && !(x->add = roaring_bitmap_create()))
-					return WEIR_ENOMEM;
-				roaring_bitmap_add(x->add, pv->gid);
-				x->mark = seq;
-			} else if (!(x->mark == seq && new_gid == pv->gid)) {
-				x->recount = 1;
-			}
-		}
-	}
-	return 0;
-}
-
-/* Counter changes of a post whose identity stays (new − old in each window). */
-static int recount_counters(struct deltas *d, const struct weir_post *old, const struct weir_post *m)
-{
-	int64_t dl = val(m->likes) - val(old->likes), ds = val(m->shares) - val(old->shares),
-		dr = val(m->replies) - val(old->replies);
-	if (!dl && !ds && !dr)
-		return 0;
-	for (int g = 0; g < NGRAINS; g++) {
-		int64_t start = weir_grain_start(grains[g], old->created_at);
-		uint32_t nkeys = old->ntags + old->nkws + (old->location.p ? 1 : 0);
-		for (uint32_t k = 0; k < nkeys; k++) {
-			struct weir_str name;
-			int kind = post_key(old, k, &name);
-			struct delta *x = delta_get(d, kind, grains[g], start, name);
-			if (!x)
-				return WEIR_ENOMEM;
-			x->likes += dl;
-			x->shares += ds;
-			x->replies += dr;
-		}
-	}
-	return 0;
-}
-
 /* ---- posts rows ------------------------------------------------------------------ */
 
 static void bind_str(sqlite3_stmt *st, int ix, struct weir_str s)
@@ -330,12 +211,11 @@ static void bind_count(sqlite3_stmt *st, int ix, int64_t v)
 		sqlite3_bind_int64(st, ix, v);
 }
 
-/* Binds ?1..?16 of sql_post_ins / sql_post_upd; blobs are the caller's until the step. */
-static int bind_post(sqlite3_stmt *st, const struct weir_post *p, uint32_t gid, unsigned char **tb,
-		     unsigned char **kb)
+/* Binds ?1..?16 of sql_post_ins / sql_post_upd; the list blobs go to tb and kb. */
+static int bind_post(sqlite3_stmt *st, const struct weir_post *p, uint32_t gid, struct lbuf *tb,
+		     struct lbuf *kb)
 {
 	size_t tn, kn;
-	*tb = *kb = NULL;
 	if (list_blob(p->tags, p->ntags, tb, &tn) || list_blob(p->kws, p->nkws, kb, &kn))
 		return WEIR_ENOMEM;
 	bind_str(st, 1, p->id);
@@ -344,8 +224,8 @@ static int bind_post(sqlite3_stmt *st, const struct weir_post *p, uint32_t gid, 
 	sqlite3_bind_int64(st, 4, gid);
 	bind_str(st, 5, p->text);
 	bind_str(st, 6, p->location);
-	sqlite3_bind_blob(st, 7, *tb, (int)tn, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 8, *kb, (int)kn, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 7, tb->p, (int)tn, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 8, kb->p, (int)kn, SQLITE_STATIC);
 	sqlite3_bind_int(st, 9, p->sentiment);
 	sqlite3_bind_int64(st, 10, p->seen_at);
 	bind_count(st, 11, p->likes);
@@ -357,15 +237,13 @@ static int bind_post(sqlite3_stmt *st, const struct weir_post *p, uint32_t gid, 
 	return 0;
 }
 
-static int step_post(sqlite3_stmt *st, const struct weir_post *p, uint32_t gid)
+static int step_post(sqlite3_stmt *st, const struct weir_post *p, uint32_t gid, struct lbuf *tb,
+		     struct lbuf *kb)
 {
-	unsigned char *tb, *kb;
-	int rc = bind_post(st, p, gid, &tb, &kb);
+	int rc = bind_post(st, p, gid, tb, kb);
 	if (!rc)
 		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : WEIR_ESTORE;
 	sqlite3_reset(st);
-	free(tb);
-	free(kb);
 	return rc;
 }
 
@@ -508,8 +386,10 @@ static int bind_values(sqlite3_stmt *st, const struct delta *x, int64_t posts, i
 
 struct crow {
 	uint8_t kind, grain;
-	uint8_t exists; /* a row is in the table */
-	uint8_t dirty;	/* changed since the last sync */
+	uint8_t exists;	 /* a row is in the table */
+	uint8_t dirty;	 /* changed since the last sync */
+	uint8_t recount; /* on the record's recount list */
+	uint32_t mark;	 /* the post merge (seq) that last added its author here */
 	int64_t start;
 	struct weir_str name;
 	int64_t posts, likes, shares, replies, sentiment;
@@ -525,6 +405,10 @@ struct weir_posts_cache {
 	uint32_t n, cap;
 	char *key;
 	size_t keycap;
+	uint32_t seq;	   /* post merges so far (marks) */
+	uint32_t *recount; /* rows a post left during the record being put */
+	uint32_t nrecount, caprecount;
+	struct lbuf tb, kb; /* tag and keyword list blobs of the post being written */
 };
 
 static void cache_clear(struct weir_posts_cache *c)
@@ -574,6 +458,9 @@ void weir_store_posts_cache_free(struct weir_posts_cache *c)
 	cache_clear(c);
 	weir_strmap_free(&c->authors);
 	weir_arena_free(&c->author_names);
+	free(c->recount);
+	free(c->tb.p);
+	free(c->kb.p);
 	free(c->v);
 	free(c->key);
 	weir_arena_free(&c->arena);
@@ -648,32 +535,102 @@ static struct crow *cache_row(struct weir_store *s, struct weir_posts_cache *c, 
 	return r;
 }
 
+/* A post as the store sees it: identity, counters and its author's id. */
+struct pview {
+	const struct weir_post *p;
+	uint32_t gid;
+};
+
 /*
- * Merges one window's difference into its cached row: counts add; authors
- * union, or are replaced by a recount when a post left the window.
+ * Adds sign × the post's contribution to every window it belongs to, in
+ * the cached rows. With sign +1 its author joins the windows' author sets
+ * (mark = seq); with -1 the row goes on the recount list (its authors are
+ * recounted from `posts` once the record's posts are all written, since a
+ * set cannot be subtracted from) unless the same author was just added there
+ * by the same merge (seq) — the post only moved within the window.
  */
-static int apply_delta(struct weir_store *s, struct weir_posts_cache *c, struct delta *x)
+static int contribute(struct weir_store *s, struct weir_posts_cache *c, const struct pview *pv, int sign,
+		      uint32_t seq, uint32_t new_gid)
 {
-	if (!x->posts && !x->likes && !x->shares && !x->replies && !x->sentiment && !x->add && !x->recount)
-		return 0;
-	struct crow *r = cache_row(s, c, x);
-	if (!r)
-		return WEIR_ESTORE;
-	if (x->recount) {
-		roaring_bitmap_clear(r->authors);
-		int rc = recount_authors(s, x, r->authors);
-		if (rc)
-			return rc;
-	} else if (x->add) {
-		roaring_bitmap_or_inplace(r->authors, x->add);
+	const struct weir_post *p = pv->p;
+	uint32_t nkeys = p->ntags + p->nkws + (p->location.p ? 1 : 0);
+	for (int g = 0; g < NGRAINS; g++) {
+		struct delta key = {.grain = (uint8_t)grains[g],
+				    .start = weir_grain_start(grains[g], p->created_at)};
+		for (uint32_t k = 0; k < nkeys; k++) {
+			key.kind = (uint8_t)post_key(p, k, &key.name);
+			struct crow *r = cache_row(s, c, &key);
+			if (!r)
+				return WEIR_ESTORE;
+			r->posts += sign;
+			r->likes += sign * val(p->likes);
+			r->shares += sign * val(p->shares);
+			r->replies += sign * val(p->replies);
+			r->sentiment += sign * (int64_t)p->sentiment;
+			r->dirty = 1;
+			if (key.kind == K_LOCATION)
+				continue;
+			if (sign > 0) {
+				roaring_bitmap_add(r->authors, pv->gid);
+				r->mark = seq;
+			} else if (!(r->mark == seq && new_gid == pv->gid) && !r->recount) {
+				if (c->nrecount == c->caprecount) {
+					uint32_t cap = c->caprecount ? c->caprecount * 2 : 64;
+					uint32_t *v = realloc(c->recount, cap * sizeof(*v));
+					if (!v)
+						return WEIR_ENOMEM;
+					c->recount = v;
+					c->caprecount = cap;
+				}
+				r->recount = 1;
+				c->recount[c->nrecount++] = (uint32_t)(r - c->v);
+			}
+		}
 	}
-	r->posts += x->posts;
-	r->likes += x->likes;
-	r->shares += x->shares;
-	r->replies += x->replies;
-	r->sentiment += x->sentiment;
-	r->dirty = 1;
 	return 0;
+}
+
+/* Counter changes of a post whose identity stays (new − old in each window). */
+static int recount_counters(struct weir_store *s, struct weir_posts_cache *c, const struct weir_post *old,
+			    const struct weir_post *m)
+{
+	int64_t dl = val(m->likes) - val(old->likes), ds = val(m->shares) - val(old->shares),
+		dr = val(m->replies) - val(old->replies);
+	if (!dl && !ds && !dr)
+		return 0;
+	uint32_t nkeys = old->ntags + old->nkws + (old->location.p ? 1 : 0);
+	for (int g = 0; g < NGRAINS; g++) {
+		struct delta key = {.grain = (uint8_t)grains[g],
+				    .start = weir_grain_start(grains[g], old->created_at)};
+		for (uint32_t k = 0; k < nkeys; k++) {
+			key.kind = (uint8_t)post_key(old, k, &key.name);
+			struct crow *r = cache_row(s, c, &key);
+			if (!r)
+				return WEIR_ESTORE;
+			r->likes += dl;
+			r->shares += ds;
+			r->replies += dr;
+			r->dirty = 1;
+		}
+	}
+	return 0;
+}
+
+/* The rows posts left during this record: their author sets from `posts`, now that it is written. */
+static int recount_rows(struct weir_store *s, struct weir_posts_cache *c)
+{
+	int rc = 0;
+	for (uint32_t i = 0; i < c->nrecount; i++) {
+		struct crow *r = &c->v[c->recount[i]];
+		r->recount = 0;
+		if (rc)
+			continue;
+		struct delta key = {.kind = r->kind, .grain = r->grain, .start = r->start, .name = r->name};
+		roaring_bitmap_clear(r->authors);
+		rc = recount_authors(s, &key, r->authors);
+	}
+	c->nrecount = 0;
+	return rc;
 }
 
 /* Writes the changed rows of the cache: before every commit (sqlite.c). */
@@ -735,14 +692,11 @@ int weir_store_posts_put(struct weir_store *s, const struct weir_posts_rec *r)
 		if (st != SQLITE_DONE)
 			return WEIR_ESTORE;
 	}
-	struct deltas d;
-	memset(&d, 0, sizeof(d));
 	struct weir_arena scratch;
 	weir_arena_init(&scratch, 16 * 1024);
-	weir_arena_init(&d.arena, 16 * 1024);
-	int rc = weir_strmap_init(&d.ix, 256);
+	int rc = 0;
 	struct weir_posts_cache **cp = weir_store_posts_cache(s);
-	if (!rc && !*cp) {
+	if (!*cp) {
 		*cp = calloc(1, sizeof(**cp));
 		if (!*cp) {
 			rc = WEIR_ENOMEM;
@@ -751,18 +705,19 @@ int weir_store_posts_put(struct weir_store *s, const struct weir_posts_rec *r)
 			weir_arena_init(&(*cp)->author_names, 64 * 1024);
 		}
 	}
+	struct weir_posts_cache *c = *cp;
 	for (uint32_t i = 0; i < r->n && !rc; i++) {
 		const struct weir_post *p = &r->v[i];
-		uint32_t gid;
-		rc = author_id(s, *cp, p->author, &gid);
+		uint32_t gid, seq = ++c->seq;
+		rc = author_id(s, c, p->author, &gid);
 		if (rc)
 			break;
-		rc = step_post(ins, p, gid);
+		rc = step_post(ins, p, gid, &c->tb, &c->kb);
 		if (rc)
 			break;
 		if (sqlite3_changes(db) == 1) {
 			struct pview pv = {p, gid};
-			rc = contribute(&d, &pv, 1, i + 1, gid);
+			rc = contribute(s, c, &pv, 1, seq, gid);
 			continue;
 		}
 		/* the id is stored: merge (identity of the earliest, counters of the latest) */
@@ -790,21 +745,23 @@ int weir_store_posts_put(struct weir_store *s, const struct weir_posts_rec *r)
 		m.followers = cnt->followers;
 		m.author_location = cnt->author_location;
 		uint32_t m_gid = ident ? gid : old_gid;
-		rc = step_post(upd, &m, m_gid);
+		rc = step_post(upd, &m, m_gid, &c->tb, &c->kb);
 		if (rc)
 			break;
 		if (ident) {
 			struct pview nv = {&m, m_gid}, ov = {&old, old_gid};
-			rc = contribute(&d, &nv, 1, i + 1, m_gid);
+			rc = contribute(s, c, &nv, 1, seq, m_gid);
 			if (!rc)
-				rc = contribute(&d, &ov, -1, i + 1, m_gid);
+				rc = contribute(s, c, &ov, -1, seq, m_gid);
 		} else {
-			rc = recount_counters(&d, &old, &m);
+			rc = recount_counters(s, c, &old, &m);
 		}
 	}
-	for (uint32_t i = 0; i < d.n && !rc; i++)
-		rc = apply_delta(s, *cp, &d.v[i]);
-	deltas_free(&d);
+	if (c) {
+		int rr = recount_rows(s, c);
+		if (!rc)
+			rc = rr;
+	}
 	weir_arena_free(&scratch);
 	return rc;
 }
