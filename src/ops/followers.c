@@ -21,7 +21,8 @@
  * entry is a correction, and because the aggregates merge idempotently the
  * store needs nothing more to stay exact. Checkpoints flush everything
  * open; so does a shard holding more than MAX_OPEN_MINS minute windows,
- * which bounds memory. Strings (channels, streamers, games, languages) are
+ * which bounds memory, or whose open days were last handed over
+ * REFRESH_NS ago (a live stream has no checkpoints). Strings (channels, streamers, games, languages) are
  * interned once per shard; records point at them.
  */
 #include <stdlib.h>
@@ -225,6 +226,9 @@ struct acct {
 /* Open minute windows a shard may hold before it flushes them all early:
  * bounds memory when days are long and accounts many (64 B each). */
 #define MAX_OPEN_MINS (1u << 20)
+/* Open days go to the store at least this often (wall time), so that a live
+ * stream, which has no checkpoints, shows today's windows. */
+#define REFRESH_NS (5 * 1000000000ULL)
 
 struct weir_fol_shard {
 	struct weir_op_env env;
@@ -244,7 +248,8 @@ struct weir_fol_shard {
 	uint32_t nout, capout;
 	unsigned char *blob; /* their minute blobs; entries hold offsets until emitted */
 	size_t nblob, capblob;
-	int64_t min_open_end; /* no open window ends before this */
+	int64_t min_open_end;  /* no open window ends before this */
+	uint64_t refreshed_ns; /* when open days were last handed over */
 	struct weir_op_stats st;
 };
 
@@ -260,6 +265,7 @@ struct weir_fol_shard *weir_fol_shard_new(const struct weir_op_env *env)
 		return NULL;
 	}
 	s->min_open_end = INT64_MAX;
+	s->refreshed_ns = weir_now_ns();
 	return s;
 }
 
@@ -715,10 +721,17 @@ static int close_upto(struct weir_fol_shard *s, int64_t watermark, bool flushing
 
 int weir_fol_advance(struct weir_fol_shard *s, int64_t watermark)
 {
-	/* too many open minutes (many accounts, long days, no checkpoints): hand them over now */
-	if (s->open_mins > MAX_OPEN_MINS)
+	int rc = close_upto(s, watermark, false);
+	if (rc || !s->open_mins)
+		return rc;
+	/* too many open minutes (many accounts, long days), or open too long without a
+	 * checkpoint (a live stream): hand them over now, as a checkpoint would */
+	uint64_t now = weir_now_ns();
+	if (s->open_mins > MAX_OPEN_MINS || now - s->refreshed_ns >= REFRESH_NS) {
+		s->refreshed_ns = now;
 		return close_upto(s, INT64_MAX, true);
-	return close_upto(s, watermark, false);
+	}
+	return 0;
 }
 
 /* Everything open goes to the store now. The aggregates merge
@@ -726,6 +739,7 @@ int weir_fol_advance(struct weir_fol_shard *s, int64_t watermark)
  * emits again when it closes. */
 int weir_fol_flush(struct weir_fol_shard *s)
 {
+	s->refreshed_ns = weir_now_ns();
 	return close_upto(s, INT64_MAX, true);
 }
 
