@@ -19,10 +19,14 @@
 #include "weir/common.h"
 #include "weir/op.h"
 
-enum weir_grain { WEIR_GRAIN_MINUTE = 0, WEIR_GRAIN_HOUR = 1, WEIR_GRAIN_DAY = 2 };
+/* Week windows are ISO weeks: Monday 00:00 UTC to the next Monday (only the
+ * queries flagged WEIR_QF_WEEK keep them). */
+enum weir_grain { WEIR_GRAIN_MINUTE = 0, WEIR_GRAIN_HOUR = 1, WEIR_GRAIN_DAY = 2, WEIR_GRAIN_WEEK = 3 };
 const char *weir_grain_name(int g);
 int weir_grain_from(const char *s); /* -1 if unknown */
 int64_t weir_grain_ms(int g);
+/* The start of the window of grain g that holds t. */
+int64_t weir_grain_start(int g, int64_t t);
 
 struct weir_wordcount {
 	struct weir_str w;
@@ -65,12 +69,16 @@ const char *weir_store_uri(struct weir_store *s);
 int weir_store_set_cache(struct weir_store *s, int64_t mib);
 
 int weir_store_begin(struct weir_store *s);
+/* Writes what families hold back until a commit (posts' window rows), then commits. */
 int weir_store_commit(struct weir_store *s);
 /* Sketch summaries (docs/sketches.md) are rebuilt at every commit unless an
  * interval is set (the ingest sets one); weir_store_finish() rebuilds what
  * is still pending, in its own transaction (the end of an ingest). */
 void weir_store_set_sketch_interval(struct weir_store *s, int64_t ms);
 int weir_store_finish(struct weir_store *s);
+/* The posts family's write-back cache of window rows, owned by the store. */
+struct weir_posts_cache;
+struct weir_posts_cache **weir_store_posts_cache(struct weir_store *s);
 
 /* The id of a channel in the store's `channels` dictionary (created if
  * new, cached), shared by every family. */
@@ -163,6 +171,7 @@ enum {
 	WEIR_QF_KEYWORD = 1 << 12,
 	WEIR_QF_DAY = 1 << 13,
 	WEIR_QF_APPROX = 1 << 14, /* --approx: answer from sketches (docs/sketches.md) */
+	WEIR_QF_WEEK = 1 << 15,	  /* not a filter: the query accepts --window week */
 };
 
 struct weir_query_args {

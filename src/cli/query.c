@@ -18,7 +18,8 @@ static const char usage[] =
     "\n"
     "  --store URI            sqlite:PATH (default $WEIR_STORE or sqlite:weir.db)\n"
     "  --from T / --to T      RFC 3339; a window is included when its start is in [from, to)\n"
-    "  --window minute|hour|day  grain (default hour, or the query's own)\n"
+    "  --window minute|hour|day|week  grain (default hour, or the query's own; week: ISO weeks,\n"
+    "                         Monday 00:00 UTC, posts queries only)\n"
     "  --limit N              rows for top-N queries (default 10)\n"
     "  --format table|csv|json   output (default table on a terminal, else csv)\n"
     "  --approx               answer from the per-day sketches: fast over long ranges,\n"
@@ -276,7 +277,8 @@ int weir_cmd_query(int argc, char **argv)
 		case 'w':
 			a.window = weir_grain_from(optarg);
 			if (a.window < 0) {
-				weir_cli_err("query", "--window: unknown window '%s' (minute, hour or day)",
+				weir_cli_err("query",
+					     "--window: unknown window '%s' (minute, hour, day or week)",
 					     optarg);
 				return 2;
 			}
@@ -348,6 +350,13 @@ int weir_cmd_query(int argc, char **argv)
 		if ((given & WEIR_QF_APPROX) && !(q->filters & WEIR_QF_APPROX)) {
 			weir_cli_err("query",
 				     "%s has no --approx form (top-words, top-users and chat-range have)",
+				     name);
+			return 2;
+		}
+		if (a.window == WEIR_GRAIN_WEEK && !(q->filters & WEIR_QF_WEEK)) {
+			weir_cli_err("query",
+				     "%s: --window week is not kept for this query (weeks: posts, keywords,"
+				     " post-locations, trending)",
 				     name);
 			return 2;
 		}

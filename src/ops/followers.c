@@ -6,17 +6,23 @@
  * Data flow: the engine routes followers and stream events by channel, so
  * every account of one channel name and its stream samples meet in one
  * worker, which owns them without locks. weir_fol_add() folds an event
- * into the open windows of its key: for a followers snapshot the minute,
- * hour and day windows of (platform, channel); for a stream sample the
- * hour window of the channel. weir_fol_advance() closes what the
- * watermark passed and hands all of it to the writer as one record.
+ * into its key's state: for a followers snapshot the open UTC day of
+ * (platform, channel) — the day's aggregate and its minute windows, kept
+ * sorted; for a stream sample the hour window of the channel.
+ * weir_fol_advance() closes what the watermark passed and hands all of it
+ * to the writer as one record: an account's day as one entry carrying its
+ * minute windows as a blob (encoded here, on the worker's thread), so the
+ * store writes a row per account and day, not one per window. Hour and day
+ * windows are folds of the minutes (the merge is exact and associative).
  *
- * A window holds a fixed-size aggregate (followers.h), so an event costs a
- * lookup and a few comparisons; windows come from a pool and go back to it
- * when they close (no allocation per event after warm-up). An event for a
- * window already emitted opens it again: the new record is a correction,
- * and because the aggregates merge idempotently the store needs nothing
- * more to stay exact. Strings (channels, streamers, games, languages) are
+ * State has fixed-size parts from pools (days keep their minute vectors
+ * when they go back to the pool, so there is no allocation per event after
+ * warm-up). An event for a day already emitted opens it again: the new
+ * entry is a correction, and because the aggregates merge idempotently the
+ * store needs nothing more to stay exact. Checkpoints flush everything
+ * open; so does a shard holding more than MAX_OPEN_MINS minute windows,
+ * which bounds memory, or whose open days were last handed over
+ * REFRESH_NS ago (a live stream has no checkpoints). Strings (channels, streamers, games, languages) are
  * interned once per shard; records point at them.
  */
 #include <stdlib.h>
@@ -81,20 +87,127 @@ void weir_fol_rec_free(struct weir_fol_rec *r)
 	weir_arena_free(&a);
 }
 
+/* ---- the minute blob ------------------------------------------------------------- */
+
+static unsigned char *put_varint(unsigned char *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (unsigned char)v;
+	return p;
+}
+
+static int get_varint(const unsigned char **pp, const unsigned char *end, uint64_t *v)
+{
+	uint64_t x = 0;
+	for (int shift = 0; shift < 64 && *pp < end; shift += 7) {
+		unsigned char c = *(*pp)++;
+		x |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*v = x;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* a − b and back, wrapping: exact for any int64 pair */
+static uint64_t zz(int64_t a, int64_t b)
+{
+	uint64_t d = (uint64_t)a - (uint64_t)b;
+	return (d << 1) ^ (0 - (d >> 63));
+}
+
+static int64_t unzz(uint64_t z, int64_t b)
+{
+	uint64_t d = (z >> 1) ^ (0 - (z & 1));
+	return (int64_t)((uint64_t)b + d);
+}
+
+size_t weir_fol_mins_encode(const struct weir_fol_min *v, uint32_t n, int64_t day, unsigned char *out)
+{
+	unsigned char *p = out;
+	int64_t prev = -1, prev_last = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct weir_fol_agg *g = &v[i].agg;
+		int64_t idx = (v[i].start - day) / WEIR_MS_PER_MIN;
+		p = put_varint(p, (uint64_t)(idx - prev - 1));
+		p = put_varint(p, (uint64_t)(g->first_ts - v[i].start));
+		p = put_varint(p, (uint64_t)(g->last_ts - g->first_ts));
+		p = put_varint(p, zz(g->first, prev_last));
+		p = put_varint(p, zz(g->last, g->first));
+		p = put_varint(p, zz(g->first, g->min));
+		p = put_varint(p, zz(g->max, g->first));
+		prev = idx;
+		prev_last = g->last;
+	}
+	return (size_t)(p - out);
+}
+
+void weir_fol_mins_begin(struct weir_fol_mins_it *it, const void *blob, size_t n, int64_t day)
+{
+	it->p = blob;
+	it->end = it->p ? it->p + n : NULL;
+	it->day = day;
+	it->idx = -1;
+	it->prev_last = 0;
+}
+
+int weir_fol_mins_next(struct weir_fol_mins_it *it, struct weir_fol_min *m)
+{
+	if (!it->p || it->p >= it->end)
+		return 0;
+	uint64_t f[7];
+	for (int i = 0; i < 7; i++)
+		if (!get_varint(&it->p, it->end, &f[i]))
+			return WEIR_ESTORE;
+	if (f[0] >= 1440 || (int64_t)f[0] + it->idx + 1 >= 1440 || f[1] >= (uint64_t)WEIR_MS_PER_MIN ||
+	    f[2] >= (uint64_t)WEIR_MS_PER_MIN)
+		return WEIR_ESTORE;
+	it->idx += (int64_t)f[0] + 1;
+	m->start = it->day + it->idx * WEIR_MS_PER_MIN;
+	struct weir_fol_agg *g = &m->agg;
+	g->first_ts = m->start + (int64_t)f[1];
+	g->last_ts = g->first_ts + (int64_t)f[2];
+	g->first = unzz(f[3], it->prev_last);
+	g->last = unzz(f[4], g->first);
+	g->min = (int64_t)((uint64_t)g->first - ((uint64_t)unzz(f[5], 0)));
+	g->max = unzz(f[6], g->first);
+	it->prev_last = g->last;
+	return 1;
+}
+
 /* ---- shard state ---------------------------------------------------------------- */
 
+/* A stream key's hour: the latest sample. */
 struct fwin {
 	struct fwin *next;
 	int64_t start;
 	uint8_t reopened;	  /* emitted before: this one is a correction */
-	struct weir_fol_agg agg;  /* followers keys */
 	struct weir_fol_sample s; /* stream keys (hour windows only) */
+};
+
+/* An account's open day: the day's aggregate and its minute windows,
+ * sorted by start. Back in the pool after closing, with its vector. */
+struct fday {
+	struct fday *next; /* by start, descending: the newest first */
+	int64_t start;
+	uint8_t reopened;
+	struct weir_fol_agg agg;
+	struct weir_fol_min *m;
+	uint32_t n, cap;
 };
 
 #define BLOCK_WINS 256
 struct fblock {
 	struct fblock *next;
 	struct fwin w[BLOCK_WINS];
+};
+struct dblock {
+	struct dblock *next;
+	struct fday d[BLOCK_WINS];
 };
 
 /* A key: a followers account (platform, channel) or, with platform 0, the
@@ -103,11 +216,19 @@ struct acct {
 	struct weir_str channel; /* interned */
 	uint8_t platform;
 	uint8_t link_dirty;	  /* streamer changed since last emitted */
-	struct fwin *open[3];	  /* per grain */
-	int64_t emitted_until[3]; /* windows starting before this were emitted once */
+	struct fday *days;	  /* followers accounts */
+	struct fwin *hours;	  /* stream keys */
+	int64_t emitted_until;	  /* windows (days or hours) starting before this were emitted once */
 	struct weir_str streamer; /* interned, lowercased; n == 0: none yet */
 	int64_t streamer_ts;
 };
+
+/* Open minute windows a shard may hold before it flushes them all early:
+ * bounds memory when days are long and accounts many (64 B each). */
+#define MAX_OPEN_MINS (1u << 20)
+/* Open days go to the store at least this often (wall time), so that a live
+ * stream, which has no checkpoints, shows today's windows. */
+#define REFRESH_NS (5 * 1000000000ULL)
 
 struct weir_fol_shard {
 	struct weir_op_env env;
@@ -117,12 +238,18 @@ struct weir_fol_shard {
 	uint32_t naccts, capaccts;
 	struct weir_strmap str_ix; /* streamer, game and language strings */
 	struct fblock *blocks;
-	struct fwin *pool; /* free windows */
+	struct fwin *pool; /* free hours */
+	struct dblock *dblocks;
+	struct fday *dpool; /* free days */
+	uint32_t open_mins;
 	char *scratch;
 	size_t scratchcap;
 	struct weir_fol_entry *out; /* entries of the record being built */
 	uint32_t nout, capout;
-	int64_t min_open_end; /* no open window ends before this */
+	unsigned char *blob; /* their minute blobs; entries hold offsets until emitted */
+	size_t nblob, capblob;
+	int64_t min_open_end;  /* no open window ends before this */
+	uint64_t refreshed_ns; /* when open days were last handed over */
 	struct weir_op_stats st;
 };
 
@@ -138,6 +265,7 @@ struct weir_fol_shard *weir_fol_shard_new(const struct weir_op_env *env)
 		return NULL;
 	}
 	s->min_open_end = INT64_MAX;
+	s->refreshed_ns = weir_now_ns();
 	return s;
 }
 
@@ -149,9 +277,16 @@ void weir_fol_shard_free(struct weir_fol_shard *s)
 		n = b->next;
 		free(b);
 	}
+	for (struct dblock *b = s->dblocks, *n; b; b = n) {
+		n = b->next;
+		for (int i = 0; i < BLOCK_WINS; i++)
+			free(b->d[i].m);
+		free(b);
+	}
 	free(s->accts);
 	free(s->scratch);
 	free(s->out);
+	free(s->blob);
 	weir_strmap_free(&s->key_ix);
 	weir_strmap_free(&s->str_ix);
 	weir_arena_free(&s->names);
@@ -221,18 +356,22 @@ static struct acct *acct_get(struct weir_fol_shard *s, uint8_t platform, struct 
 		a->channel.p = e->p + 1;
 		a->channel.n = e->n - 1;
 		a->platform = platform;
-		for (int g = 0; g < 3; g++)
-			a->emitted_until[g] = INT64_MIN;
+		a->emitted_until = INT64_MIN;
 		e->val = s->naccts++;
 	}
 	return &s->accts[e->val];
 }
 
-/* The open window of a's grain g that starts at `start`, taken from the
- * pool when new (*isnew = 1). */
-static struct fwin *win_get(struct weir_fol_shard *s, struct acct *a, int g, int64_t start, int *isnew)
+static void open_end(struct weir_fol_shard *s, int64_t end)
 {
-	for (struct fwin *w = a->open[g]; w; w = w->next)
+	if (end < s->min_open_end)
+		s->min_open_end = end;
+}
+
+/* The open hour of stream key a that starts at `start`, from the pool when new (*isnew = 1). */
+static struct fwin *hour_get(struct weir_fol_shard *s, struct acct *a, int64_t start, int *isnew)
+{
+	for (struct fwin *w = a->hours; w; w = w->next)
 		if (w->start == start) {
 			*isnew = 0;
 			return w;
@@ -252,14 +391,83 @@ static struct fwin *win_get(struct weir_fol_shard *s, struct acct *a, int g, int
 	s->pool = w->next;
 	memset(w, 0, sizeof(*w));
 	w->start = start;
-	w->reopened = start < a->emitted_until[g];
-	w->next = a->open[g];
-	a->open[g] = w;
-	int64_t end = start + weir_grain_ms(g);
-	if (end < s->min_open_end)
-		s->min_open_end = end;
+	w->reopened = start < a->emitted_until;
+	w->next = a->hours;
+	a->hours = w;
+	open_end(s, start + WEIR_MS_PER_HOUR);
 	*isnew = 1;
 	return w;
+}
+
+/* The open day of account a that starts at `start` (the list stays newest first, so time-ordered
+ * input finds it at the head); NULL on OOM. *isnew = 1 when it was not open. */
+static struct fday *day_get(struct weir_fol_shard *s, struct acct *a, int64_t start, int *isnew)
+{
+	struct fday **pp = &a->days;
+	while (*pp && (*pp)->start > start)
+		pp = &(*pp)->next;
+	if (*pp && (*pp)->start == start) {
+		*isnew = 0;
+		return *pp;
+	}
+	if (!s->dpool) {
+		struct dblock *b = calloc(1, sizeof(*b));
+		if (!b)
+			return NULL;
+		b->next = s->dblocks;
+		s->dblocks = b;
+		for (int i = 0; i < BLOCK_WINS; i++) {
+			b->d[i].next = s->dpool;
+			s->dpool = &b->d[i];
+		}
+	}
+	struct fday *d = s->dpool;
+	s->dpool = d->next;
+	d->start = start;
+	d->reopened = start < a->emitted_until;
+	d->n = 0;
+	d->next = *pp;
+	*pp = d;
+	open_end(s, start + WEIR_MS_PER_DAY);
+	*isnew = 1;
+	return d;
+}
+
+/* Folds one snapshot into the day's minute windows (sorted; time-ordered input appends). */
+static int day_add_min(struct weir_fol_shard *s, struct fday *d, const struct weir_fol_agg *one,
+		       int64_t minute)
+{
+	uint32_t lo = d->n;
+	if (d->n && d->m[d->n - 1].start >= minute) {
+		/* out of order: binary search for the first window starting at or after minute */
+		uint32_t l = 0, h = d->n;
+		while (l < h) {
+			uint32_t mid = (l + h) / 2;
+			if (d->m[mid].start < minute)
+				l = mid + 1;
+			else
+				h = mid;
+		}
+		lo = l;
+		if (d->m[lo].start == minute) {
+			weir_fol_agg_merge(&d->m[lo].agg, one);
+			return 0;
+		}
+	}
+	if (d->n == d->cap) {
+		uint32_t ncap = d->cap ? d->cap * 2 : 16;
+		struct weir_fol_min *m = realloc(d->m, ncap * sizeof(*m));
+		if (!m)
+			return WEIR_ENOMEM;
+		d->m = m;
+		d->cap = ncap;
+	}
+	memmove(&d->m[lo + 1], &d->m[lo], (d->n - lo) * sizeof(*d->m));
+	d->m[lo].start = minute;
+	d->m[lo].agg = *one;
+	d->n++;
+	s->open_mins++;
+	return 0;
 }
 
 static int add_followers(struct weir_fol_shard *s, const struct weir_event *ev)
@@ -269,16 +477,16 @@ static int add_followers(struct weir_fol_shard *s, const struct weir_event *ev)
 		return WEIR_ENOMEM;
 	struct weir_fol_agg one;
 	weir_fol_agg_init(&one, ev->ts, ev->count);
-	for (int g = 0; g < 3; g++) {
-		int isnew;
-		struct fwin *w = win_get(s, a, g, weir_floor(ev->ts, weir_grain_ms(g)), &isnew);
-		if (!w)
-			return WEIR_ENOMEM;
-		if (isnew)
-			w->agg = one;
-		else
-			weir_fol_agg_merge(&w->agg, &one);
-	}
+	int isnew;
+	struct fday *d = day_get(s, a, weir_floor(ev->ts, WEIR_MS_PER_DAY), &isnew);
+	if (!d)
+		return WEIR_ENOMEM;
+	if (isnew)
+		d->agg = one;
+	else
+		weir_fol_agg_merge(&d->agg, &one);
+	if (day_add_min(s, d, &one, weir_floor(ev->ts, WEIR_MS_PER_MIN)) != 0)
+		return WEIR_ENOMEM;
 	if (ev->streamer.n) {
 		/* streamers compare case-insensitively, like channels */
 		if (scratch_reserve(s, ev->streamer.n) != 0)
@@ -289,8 +497,10 @@ static int add_followers(struct weir_fol_shard *s, const struct weir_event *ev)
 		}
 		struct weir_str name = {s->scratch, ev->streamer.n};
 		if (!a->streamer.n || weir_fol_link_cmp(ev->ts, name, a->streamer_ts, a->streamer) > 0) {
-			if (intern(s, name.p, name.n, &a->streamer) != 0)
-				return WEIR_ENOMEM;
+			if (a->streamer.n != name.n || memcmp(a->streamer.p, name.p, name.n) != 0) {
+				if (intern(s, name.p, name.n, &a->streamer) != 0)
+					return WEIR_ENOMEM;
+			}
 			a->streamer_ts = ev->ts;
 			a->link_dirty = 1;
 		}
@@ -304,7 +514,7 @@ static int add_stream(struct weir_fol_shard *s, const struct weir_event *ev)
 	if (!a)
 		return WEIR_ENOMEM;
 	int isnew;
-	struct fwin *w = win_get(s, a, WEIR_GRAIN_HOUR, weir_floor(ev->ts, WEIR_MS_PER_HOUR), &isnew);
+	struct fwin *w = hour_get(s, a, weir_floor(ev->ts, WEIR_MS_PER_HOUR), &isnew);
 	if (!w)
 		return WEIR_ENOMEM;
 	struct weir_fol_sample x = {.ts = ev->ts, .game = ev->game, .language = ev->language};
@@ -363,22 +573,28 @@ static void fol_free(struct weir_rec *h)
 	weir_fol_rec_free((struct weir_fol_rec *)h);
 }
 
-/* Hands the entries gathered in s->out to the writer as one record. */
+/* Hands the entries gathered in s->out (and their blobs) to the writer as one record. */
 static int emit_out(struct weir_fol_shard *s)
 {
 	if (!s->nout)
 		return 0;
 	struct weir_arena a;
-	weir_arena_init(&a,
-			sizeof(struct weir_fol_rec) + (size_t)s->nout * sizeof(struct weir_fol_entry) + 64);
+	size_t vbytes = (size_t)s->nout * sizeof(struct weir_fol_entry);
+	weir_arena_init(&a, sizeof(struct weir_fol_rec) + vbytes + s->nblob + 64);
 	struct weir_fol_rec *r = weir_arena_alloc(&a, sizeof(*r));
-	struct weir_fol_entry *v = weir_arena_alloc(&a, (size_t)s->nout * sizeof(*v));
-	if (!r || !v) {
+	struct weir_fol_entry *v = weir_arena_alloc(&a, vbytes);
+	unsigned char *blob = s->nblob ? weir_arena_alloc(&a, s->nblob) : NULL;
+	if (!r || !v || (s->nblob && !blob)) {
 		weir_arena_free(&a);
 		return WEIR_ENOMEM;
 	}
 	memset(r, 0, sizeof(*r));
-	memcpy(v, s->out, (size_t)s->nout * sizeof(*v));
+	memcpy(v, s->out, vbytes);
+	if (s->nblob)
+		memcpy(blob, s->blob, s->nblob);
+	for (uint32_t i = 0; i < s->nout; i++)
+		if (v[i].type == WEIR_FOL_DAY)
+			v[i].mins = blob + (uintptr_t)v[i].mins; /* an offset until now */
 	r->h.put = fol_put;
 	r->h.free = fol_free;
 	r->h.worker = s->env.worker;
@@ -386,36 +602,64 @@ static int emit_out(struct weir_fol_shard *s)
 	r->v = v;
 	r->arena = a;
 	s->nout = 0;
+	s->nblob = 0;
 	s->env.emit(s->env.emit_ctx, &r->h);
 	return 0;
 }
 
-/* Turns window w into an entry of the record being built. A flush (a
- * checkpoint) is not a close: a later event for the same window is then not
- * a correction, so emitted_until stays. */
-static int win_close(struct weir_fol_shard *s, struct acct *a, int g, struct fwin *w, bool flushing)
+/* Turns account a's day d into an entry of the record being built. A flush (a
+ * checkpoint) is not a close: a later event for the same day is then not a
+ * correction, so emitted_until stays. */
+static int day_close(struct weir_fol_shard *s, struct acct *a, struct fday *d, bool flushing)
+{
+	size_t need = s->nblob + (size_t)d->n * WEIR_FOL_MIN_MAXBYTES;
+	if (need > s->capblob) {
+		size_t ncap = s->capblob ? s->capblob : 4096;
+		while (ncap < need)
+			ncap *= 2;
+		unsigned char *b = realloc(s->blob, ncap);
+		if (!b)
+			return WEIR_ENOMEM;
+		s->blob = b;
+		s->capblob = ncap;
+	}
+	struct weir_fol_entry *e = out_push(s);
+	if (!e)
+		return WEIR_ENOMEM;
+	e->type = WEIR_FOL_DAY;
+	e->platform = a->platform;
+	e->channel = a->channel;
+	e->start = d->start;
+	e->agg = d->agg;
+	size_t len = weir_fol_mins_encode(d->m, d->n, d->start, s->blob + s->nblob);
+	e->mins = (const unsigned char *)(uintptr_t)s->nblob; /* emit_out makes it a pointer */
+	e->nmins = (uint32_t)len;
+	s->nblob += len;
+	s->open_mins -= d->n;
+	s->st.records++;
+	if (d->reopened)
+		s->st.corrections++;
+	int64_t end = d->start + WEIR_MS_PER_DAY;
+	if (!flushing && end > a->emitted_until)
+		a->emitted_until = end;
+	return 0;
+}
+
+static int hour_close(struct weir_fol_shard *s, struct acct *a, struct fwin *w, bool flushing)
 {
 	struct weir_fol_entry *e = out_push(s);
 	if (!e)
 		return WEIR_ENOMEM;
+	e->type = WEIR_FOL_STREAM;
 	e->channel = a->channel;
 	e->start = w->start;
-	if (a->platform) {
-		e->type = WEIR_FOL_WINDOW;
-		e->grain = (uint8_t)g;
-		e->platform = a->platform;
-		e->agg = w->agg;
-	} else {
-		e->type = WEIR_FOL_STREAM;
-		e->grain = WEIR_GRAIN_HOUR;
-		e->sample = w->s;
-	}
+	e->sample = w->s;
 	s->st.records++;
 	if (w->reopened)
 		s->st.corrections++;
-	int64_t end = w->start + weir_grain_ms(g);
-	if (!flushing && end > a->emitted_until[g])
-		a->emitted_until[g] = end;
+	int64_t end = w->start + WEIR_MS_PER_HOUR;
+	if (!flushing && end > a->emitted_until)
+		a->emitted_until = end;
 	return 0;
 }
 
@@ -426,25 +670,40 @@ static int close_upto(struct weir_fol_shard *s, int64_t watermark, bool flushing
 	int64_t min_end = INT64_MAX;
 	for (uint32_t i = 0; i < s->naccts; i++) {
 		struct acct *a = &s->accts[i];
-		for (int g = 0; g < 3; g++) {
-			struct fwin **pp = &a->open[g];
-			while (*pp) {
-				struct fwin *w = *pp;
-				int64_t end = w->start + weir_grain_ms(g);
-				if (end <= watermark) {
-					if (win_close(s, a, g, w, flushing) != 0)
-						return WEIR_ENOMEM;
-					*pp = w->next;
-					w->next = s->pool;
-					s->pool = w;
-				} else {
-					if (end < min_end)
-						min_end = end;
-					pp = &w->next;
-				}
+		bool closed = false;
+		for (struct fday **pp = &a->days; *pp;) {
+			struct fday *d = *pp;
+			int64_t end = d->start + WEIR_MS_PER_DAY;
+			if (end <= watermark) {
+				if (day_close(s, a, d, flushing) != 0)
+					return WEIR_ENOMEM;
+				closed = true;
+				*pp = d->next;
+				d->next = s->dpool;
+				s->dpool = d;
+			} else {
+				if (end < min_end)
+					min_end = end;
+				pp = &d->next;
 			}
 		}
-		if (a->link_dirty) {
+		for (struct fwin **pp = &a->hours; *pp;) {
+			struct fwin *w = *pp;
+			int64_t end = w->start + WEIR_MS_PER_HOUR;
+			if (end <= watermark) {
+				if (hour_close(s, a, w, flushing) != 0)
+					return WEIR_ENOMEM;
+				*pp = w->next;
+				w->next = s->pool;
+				s->pool = w;
+			} else {
+				if (end < min_end)
+					min_end = end;
+				pp = &w->next;
+			}
+		}
+		/* the link goes with the account's days: the store needs it no sooner */
+		if (a->link_dirty && (closed || flushing)) {
 			struct weir_fol_entry *e = out_push(s);
 			if (!e)
 				return WEIR_ENOMEM;
@@ -462,7 +721,17 @@ static int close_upto(struct weir_fol_shard *s, int64_t watermark, bool flushing
 
 int weir_fol_advance(struct weir_fol_shard *s, int64_t watermark)
 {
-	return close_upto(s, watermark, false);
+	int rc = close_upto(s, watermark, false);
+	if (rc || !s->open_mins)
+		return rc;
+	/* too many open minutes (many accounts, long days), or open too long without a
+	 * checkpoint (a live stream): hand them over now, as a checkpoint would */
+	uint64_t now = weir_now_ns();
+	if (s->open_mins > MAX_OPEN_MINS || now - s->refreshed_ns >= REFRESH_NS) {
+		s->refreshed_ns = now;
+		return close_upto(s, INT64_MAX, true);
+	}
+	return 0;
 }
 
 /* Everything open goes to the store now. The aggregates merge
@@ -470,6 +739,7 @@ int weir_fol_advance(struct weir_fol_shard *s, int64_t watermark)
  * emits again when it closes. */
 int weir_fol_flush(struct weir_fol_shard *s)
 {
+	s->refreshed_ns = weir_now_ns();
 	return close_upto(s, INT64_MAX, true);
 }
 

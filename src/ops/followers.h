@@ -16,6 +16,10 @@
  * weir_fol_advance(watermark) closes windows into one struct weir_fol_rec
  * per call -> the writer's put() -> weir_store_followers_put()
  * (src/sinks/sqlite_followers.c), which merges each entry into its row.
+ * An account's windows go to the store a day at a time: one entry per
+ * (account, UTC day) with the day's minute windows encoded as a blob, when
+ * the watermark passes the day's end (or at a checkpoint's flush), so the
+ * store writes one row per account and day instead of one per window.
  */
 #ifndef WEIR_OPS_FOLLOWERS_H
 #define WEIR_OPS_FOLLOWERS_H
@@ -54,19 +58,47 @@ int weir_fol_sample_cmp(const struct weir_fol_sample *a, const struct weir_fol_s
 /* Link order: a later ts wins; equal ts, the larger name (bytes). */
 int weir_fol_link_cmp(int64_t ts_a, struct weir_str a, int64_t ts_b, struct weir_str b);
 
+/* One minute window of an account. */
+struct weir_fol_min {
+	int64_t start;
+	struct weir_fol_agg agg;
+};
+
+/*
+ * The minute windows of one account and UTC day as a blob, the store's
+ * unit (follower_days): per window, in ascending start order,
+ *   [varint minute-of-day delta − 1][varint first_ts − start][varint last_ts − first_ts]
+ *   [zigzag first − previous window's last][zigzag last − first][zigzag first − min][zigzag max − first]
+ * (differences wrap in 64 bits, so any counts round-trip). The encoding of
+ * a list is unique, so equal windows give equal blobs. Hour and day windows
+ * are folds of the minutes (weir_fol_agg_merge), computed when queried.
+ */
+#define WEIR_FOL_MIN_MAXBYTES 64 /* bytes one window takes at most */
+/* Encodes v[0..n) (sorted by start, all in the day starting at `day`) into
+ * out (room for n * WEIR_FOL_MIN_MAXBYTES); returns the length. */
+size_t weir_fol_mins_encode(const struct weir_fol_min *v, uint32_t n, int64_t day, unsigned char *out);
+struct weir_fol_mins_it {
+	const unsigned char *p, *end;
+	int64_t day, idx, prev_last;
+};
+void weir_fol_mins_begin(struct weir_fol_mins_it *it, const void *blob, size_t n, int64_t day);
+/* 1 and *m while there is a window, 0 at the end, WEIR_ESTORE on a damaged blob. */
+int weir_fol_mins_next(struct weir_fol_mins_it *it, struct weir_fol_min *m);
+
 enum weir_fol_type {
-	WEIR_FOL_WINDOW, /* grain, platform, channel, start, agg */
+	WEIR_FOL_DAY,	 /* platform, channel, start (the day), agg (the day's), minute windows */
 	WEIR_FOL_LINK,	 /* platform, channel, streamer, ts */
 	WEIR_FOL_STREAM, /* channel, start (the hour), sample */
 };
 
 struct weir_fol_entry {
 	uint8_t type;	  /* enum weir_fol_type */
-	uint8_t grain;	  /* WINDOW */
-	uint8_t platform; /* WINDOW, LINK */
+	uint8_t platform; /* DAY, LINK */
 	struct weir_str channel;
 	int64_t start;
-	struct weir_fol_agg agg;       /* WINDOW */
+	struct weir_fol_agg agg;       /* DAY */
+	const unsigned char *mins;     /* DAY: the minute windows (weir_fol_mins_encode) */
+	uint32_t nmins;		       /* DAY: bytes of mins */
 	struct weir_str streamer;      /* LINK: lowercased */
 	int64_t ts;		       /* LINK: ts of the event that named it */
 	struct weir_fol_sample sample; /* STREAM */
@@ -98,7 +130,8 @@ struct weir_fol_shard *weir_fol_shard_new(const struct weir_op_env *env);
 void weir_fol_shard_free(struct weir_fol_shard *s);
 /* Hot path: one followers or stream event (others are ignored). 0 or WEIR_ENOMEM. */
 int weir_fol_add(struct weir_fol_shard *s, const struct weir_event *ev);
-/* Emits (one record) every window whose end is <= watermark. */
+/* Emits (one record) every window whose end is <= watermark: an account's
+ * minute windows when their day ends, stream hours when the hour ends. */
 int weir_fol_advance(struct weir_fol_shard *s, int64_t watermark);
 /* Checkpoint: emits every open window; later events for them are not
  * counted as corrections. */

@@ -63,6 +63,14 @@ int weir_store_query(struct weir_store *s, const char *name, const struct weir_q
 {
 	memset(res, 0, sizeof(*res));
 	const struct weir_query_def *q = weir_query_find(name);
+	if (q && a->window == WEIR_GRAIN_WEEK && !(q->filters & WEIR_QF_WEEK)) {
+		snprintf(
+		    err, errcap,
+		    "%s: --window week is not kept for this query (weeks: posts, keywords, post-locations,"
+		    " trending)",
+		    name);
+		return WEIR_EINVAL;
+	}
 	if (q)
 		return q->run(s, a, res, err, errcap);
 	for (int i = 0; later_names[i]; i++)

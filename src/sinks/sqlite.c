@@ -29,6 +29,8 @@
 #include "sinks/sketch.h"
 #include "sinks/userdict.h"
 
+/* 1: first release; 2: users as id-ordered name blocks (docs/store.md), follower_windows
+ * became follower_days (docs/followers.md), post_stats gained week rows (docs/posts.md) */
 #define SCHEMA_VERSION 2
 #define USER_BLOCK_NAMES 4096 /* names per user_blocks row at most */
 
@@ -99,15 +101,25 @@ struct weir_store {
 	/* the writer's user dictionary, loaded on first use (see "users" below) */
 	struct weir_userdict users;
 	bool users_loaded;
-	uint32_t users_flushed; /* ids below this are in user_blocks */
-	int64_t data_version;	/* PRAGMA data_version when the dictionary was last synced */
+	uint32_t users_flushed;		      /* ids below this are in user_blocks */
+	int64_t data_version;		      /* PRAGMA data_version when the dictionary was last synced */
+	struct weir_posts_cache *posts_cache; /* post_stats rows written at commit (sqlite_posts.c) */
 };
+
+int weir_store_posts_sync(struct weir_store *s, struct weir_posts_cache *c);
+void weir_store_posts_cache_free(struct weir_posts_cache *c);
+
+struct weir_posts_cache **weir_store_posts_cache(struct weir_store *s)
+{
+	return &s->posts_cache;
+}
 
 const char *weir_grain_name(int g)
 {
 	return g == WEIR_GRAIN_MINUTE ? "minute"
 	       : g == WEIR_GRAIN_HOUR ? "hour"
 	       : g == WEIR_GRAIN_DAY  ? "day"
+	       : g == WEIR_GRAIN_WEEK ? "week"
 				      : "?";
 }
 
@@ -119,13 +131,24 @@ int weir_grain_from(const char *s)
 		return WEIR_GRAIN_HOUR;
 	if (!strcmp(s, "day"))
 		return WEIR_GRAIN_DAY;
+	if (!strcmp(s, "week"))
+		return WEIR_GRAIN_WEEK;
 	return -1;
 }
 
 int64_t weir_grain_ms(int g)
 {
-	static const int64_t ms[3] = {WEIR_MS_PER_MIN, WEIR_MS_PER_HOUR, WEIR_MS_PER_DAY};
+	static const int64_t ms[4] = {WEIR_MS_PER_MIN, WEIR_MS_PER_HOUR, WEIR_MS_PER_DAY,
+				      7 * WEIR_MS_PER_DAY};
 	return ms[g];
+}
+
+int64_t weir_grain_start(int g, int64_t t)
+{
+	/* 1970-01-01 was a Thursday: ISO weeks start 4 days after the epoch, modulo 7 */
+	if (g == WEIR_GRAIN_WEEK)
+		return weir_floor(t - 4 * WEIR_MS_PER_DAY, 7 * WEIR_MS_PER_DAY) + 4 * WEIR_MS_PER_DAY;
+	return weir_floor(t, weir_grain_ms(g));
 }
 
 void weir_chat_rec_free(struct weir_chat_rec *r)
@@ -169,6 +192,8 @@ extern const char *const weir_schema_followers;
 extern const char *const weir_schema_streams;
 extern const char *const weir_schema_posts;
 extern const char *const weir_schema_rejects;
+int weir_store_followers_migrate(struct weir_store *s);
+int weir_store_posts_migrate(struct weir_store *s);
 static const char *const *const schema_parts[] = {
     &weir_schema_presence,
     &weir_schema_followers,
@@ -524,16 +549,27 @@ static int migrate(struct weir_store *s, char *err, size_t errcap)
 	}
 	if (have == SCHEMA_VERSION)
 		return create_family_tables(s, err, errcap);
-	/* Version 0 (new file) -> 2; 1 -> 2: the users table becomes blocks. */
+	/* Version 0 (new file) or 1 -> 2, in one transaction. */
 	if (exec(s, "BEGIN IMMEDIATE", err, errcap) != 0)
 		return WEIR_ESTORE;
-	if (exec(s, schema_sql, err, errcap) != 0 || create_family_tables(s, err, errcap) != 0 ||
-	    (have == 1 && users_to_blocks(s, err, errcap) != 0) ||
-	    exec(s,
-		 "INSERT INTO meta VALUES('schema_version','2') ON CONFLICT(key) DO UPDATE SET "
-		 "value=excluded.value;"
-		 "INSERT INTO meta VALUES('created_by','weir') ON CONFLICT DO NOTHING;",
-		 err, errcap) != 0) {
+	int rc = exec(s, schema_sql, err, errcap);
+	if (!rc)
+		rc = create_family_tables(s, err, errcap);
+	if (!rc && have == 1)
+		rc = users_to_blocks(s, err, errcap);
+	if (!rc && have == 1 && (rc = weir_store_followers_migrate(s)) != 0)
+		snprintf(err, errcap, "%s: migrating the followers tables: %s", s->uri,
+			 sqlite3_errmsg(s->db));
+	if (!rc && have == 1 && (rc = weir_store_posts_migrate(s)) != 0)
+		snprintf(err, errcap, "%s: adding week windows to post_stats: %s", s->uri,
+			 sqlite3_errmsg(s->db));
+	if (!rc)
+		rc = exec(s,
+			  "INSERT INTO meta VALUES('schema_version','2') ON CONFLICT(key) DO UPDATE SET "
+			  "value=excluded.value;"
+			  "INSERT INTO meta VALUES('created_by','weir') ON CONFLICT DO NOTHING;",
+			  err, errcap);
+	if (rc) {
 		exec(s, "ROLLBACK", NULL, 0);
 		return WEIR_ESTORE;
 	}
@@ -595,6 +631,16 @@ int weir_store_open(const char *uri, bool readonly, struct weir_store **out, cha
 			return WEIR_ESCHEMA;
 		}
 		s->version = v;
+		if (v < SCHEMA_VERSION) {
+			/* an older store: migrate it once (read-write), then read it */
+			weir_store_close(s);
+			struct weir_store *rw;
+			int rc = weir_store_open(uri, false, &rw, err, errcap);
+			if (rc)
+				return rc;
+			weir_store_close(rw);
+			return weir_store_open(uri, true, out, err, errcap);
+		}
 	}
 	for (int i = 0; i < ST_COUNT; i++) {
 		if (readonly && i != ST_IDS_GET && i != ST_CHAN_GET && i != ST_CHAT_GET &&
@@ -645,6 +691,7 @@ void weir_store_close(struct weir_store *s)
 		sqlite3_finalize(s->st[i]);
 	if (s->db)
 		sqlite3_close(s->db);
+	weir_store_posts_cache_free(s->posts_cache);
 	weir_strmap_free(&s->chan_cache);
 	weir_userdict_free(&s->users);
 	weir_arena_free(&s->arena);
@@ -683,17 +730,22 @@ int weir_store_begin(struct weir_store *s)
 
 int weir_store_commit(struct weir_store *s)
 {
-	/* new user names first (the records use their ids), then the sketch
-	 * summaries of the days that changed: all in the results' transaction */
+	/* Everything held back until a commit goes into the results' transaction:
+	 * posts' window rows, the new user names (the records use their ids), and
+	 * the sketch summaries of the days that changed. */
 	int rc = 0;
-	if (s->users_loaded && s->users_flushed < s->users.next)
+	if (weir_store_posts_sync(s, s->posts_cache) != 0)
+		rc = WEIR_ESTORE;
+	if (!rc && s->users_loaded && s->users_flushed < s->users.next)
 		rc = users_flush(s);
 	if (!rc && weir_sketch_refresh(s, s->sk, false) != 0)
 		rc = WEIR_ESTORE;
 	if (!rc)
 		rc = exec(s, "COMMIT", NULL, 0);
-	if (rc)
+	if (rc) {
+		exec(s, "ROLLBACK", NULL, 0);
 		users_drop(s);
+	}
 	return rc;
 }
 

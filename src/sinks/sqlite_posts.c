@@ -6,16 +6,17 @@
  * The store is the authority on each post id. `posts` holds one row per id:
  * its identity (first arrival) and counters (latest arrival), see
  * src/ops/posts.h. Merging a record's post into it tells what changed:
- *   - a new id adds the post to the windows of its created_at (hour, day)
- *     under each of its hashtags, keywords and its location;
+ *   - a new id adds the post to the windows of its created_at (hour, day,
+ *     ISO week) under each of its hashtags, keywords and its location;
  *   - newer counters add (new − old) likes, shares and replies there;
  *   - an earlier arrival than the stored first one replaces the identity:
  *     the old contribution is subtracted and the new one added; distinct
  *     authors of the windows it left are recounted from `posts` (a set
  *     cannot be subtracted from).
- * These differences, summed per (kind, grain, name, window) over the
- * record, are merged into `post_stats` (counts add, author sets union as
- * CRoaring bitmaps of the store's user ids). So a repeat, a late copy and a
+ * These differences go into the writer's in-memory copy of the `post_stats`
+ * rows they touch (counts add, author sets union as CRoaring bitmaps of the
+ * store's user ids), which is written back once per transaction, just
+ * before it commits (weir_store_posts_sync). So a repeat, a late copy and a
  * second ingest of the same posts are one code path and stay exact.
  *
  * Sentiment is stored as Σ compound × 10000 (integers: sums merge exactly);
@@ -69,19 +70,33 @@ static const char sql_window_posts[] =
     "SELECT author_id, tags, keywords FROM posts WHERE created_at>=?1 AND created_at<?2";
 static const char sql_kw_ins[] = "INSERT INTO post_keywords VALUES(?1) ON CONFLICT DO NOTHING";
 
-static const int grains[] = {WEIR_GRAIN_HOUR, WEIR_GRAIN_DAY};
-#define NGRAINS 2
+static const int grains[] = {WEIR_GRAIN_HOUR, WEIR_GRAIN_DAY, WEIR_GRAIN_WEEK};
+#define NGRAINS 3
 
 /* ---- string lists (tags, keywords) as blobs: repeated [varint len][bytes] -------- */
 
-static int list_blob(const struct weir_str *v, uint32_t n, unsigned char **out, size_t *outn)
+/* A growing buffer, kept between calls. */
+struct lbuf {
+	unsigned char *p;
+	size_t cap;
+};
+
+static int list_blob(const struct weir_str *v, uint32_t n, struct lbuf *b, size_t *outn)
 {
-	size_t cap = 1;
+	size_t need = 1;
 	for (uint32_t i = 0; i < n; i++)
-		cap += 5 + v[i].n;
-	unsigned char *b = malloc(cap), *p = b;
-	if (!b)
-		return WEIR_ENOMEM;
+		need += 5 + v[i].n;
+	if (need > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < need)
+			cap *= 2;
+		unsigned char *np = realloc(b->p, cap);
+		if (!np)
+			return WEIR_ENOMEM;
+		b->p = np;
+		b->cap = cap;
+	}
+	unsigned char *p = b->p;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t len = v[i].n;
 		while (len >= 0x80) {
@@ -92,8 +107,7 @@ static int list_blob(const struct weir_str *v, uint32_t n, unsigned char **out, 
 		memcpy(p, v[i].p, v[i].n);
 		p += v[i].n;
 	}
-	*out = b;
-	*outn = (size_t)(p - b);
+	*outn = (size_t)(p - b->p);
 	return 0;
 }
 
@@ -149,80 +163,15 @@ static int list_load(const void *blob, int bn, struct weir_arena *a, struct weir
 	return 0;
 }
 
-/* ---- the differences a record makes, per (kind, grain, name, window) ----------- */
+/* ---- windows ------------------------------------------------------------------------ */
 
+/* A post_stats row's key and sums. */
 struct delta {
 	uint8_t kind, grain;
 	int64_t start;
 	struct weir_str name;
 	int64_t posts, likes, shares, replies, sentiment;
-	roaring_bitmap_t *add; /* authors of the posts added */
-	int recount;	       /* a post left: recount the authors from `posts` */
-	uint32_t mark;	       /* the post that last added its author here */
 };
-
-struct deltas {
-	struct weir_strmap ix; /* key bytes -> index */
-	struct weir_arena arena;
-	struct delta *v;
-	uint32_t n, cap;
-	char *key;
-	size_t keycap;
-};
-
-static struct delta *delta_get(struct deltas *d, int kind, int grain, int64_t start, struct weir_str name)
-{
-	size_t kn = 10 + name.n;
-	if (kn > d->keycap) {
-		size_t cap = d->keycap ? d->keycap : 256;
-		while (cap < kn)
-			cap *= 2;
-		char *k = realloc(d->key, cap);
-		if (!k)
-			return NULL;
-		d->key = k;
-		d->keycap = cap;
-	}
-	d->key[0] = (char)kind;
-	d->key[1] = (char)grain;
-	memcpy(d->key + 2, &start, 8);
-	memcpy(d->key + 10, name.p, name.n);
-	int isnew;
-	struct weir_strent *e =
-	    weir_strmap_get(&d->ix, d->key, (uint32_t)kn, weir_hash(d->key, kn), &d->arena, &isnew);
-	if (!e)
-		return NULL;
-	if (!isnew)
-		return &d->v[e->val];
-	if (d->n == d->cap) {
-		uint32_t cap = d->cap ? d->cap * 2 : 64;
-		struct delta *v = realloc(d->v, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		d->v = v;
-		d->cap = cap;
-	}
-	e->val = d->n;
-	struct delta *x = &d->v[d->n++];
-	memset(x, 0, sizeof(*x));
-	x->kind = (uint8_t)kind;
-	x->grain = (uint8_t)grain;
-	x->start = start;
-	x->name.p = e->p + 10;
-	x->name.n = name.n;
-	return x;
-}
-
-static void deltas_free(struct deltas *d)
-{
-	for (uint32_t i = 0; i < d->n; i++)
-		if (d->v[i].add)
-			roaring_bitmap_free(d->v[i].add);
-	free(d->v);
-	free(d->key);
-	weir_strmap_free(&d->ix);
-	weir_arena_free(&d->arena);
-}
 
 static int64_t val(int64_t x)
 {
@@ -244,74 +193,6 @@ static int post_key(const struct weir_post *p, uint32_t k, struct weir_str *name
 	return K_LOCATION;
 }
 
-/* A post as the store sees it: identity, counters and its author's id. */
-struct pview {
-	const struct weir_post *p;
-	uint32_t gid;
-};
-
-/*
- * Adds sign × the post's contribution to every window it belongs to. With
- * sign +1 its author joins the windows' author sets (mark = seq); with -1 the
- * sets are recounted unless the same author was just added there by the
- * same post (seq) — the post only moved within the window.
- */
-static int contribute(struct deltas *d, const struct pview *pv, int sign, uint32_t seq, uint32_t new_gid)
-{
-	const struct weir_post *p = pv->p;
-	for (int g = 0; g < NGRAINS; g++) {
-		int64_t start = weir_floor(p->created_at, weir_grain_ms(grains[g]));
-		uint32_t nkeys = p->ntags + p->nkws + (p->location.p ? 1 : 0);
-		for (uint32_t k = 0; k < nkeys; k++) {
-			struct weir_str name;
-			int kind = post_key(p, k, &name);
-			struct delta *x = delta_get(d, kind, grains[g], start, name);
-			if (!x)
-				return WEIR_ENOMEM;
-			x->posts += sign;
-			x->likes += sign * val(p->likes);
-			x->shares += sign * val(p->shares);
-			x->replies += sign * val(p->replies);
-			x->sentiment += sign * (int64_t)p->sentiment;
-			if (kind == K_LOCATION)
-				continue;
-			if (sign > 0) {
-				if (!x->add && !(x->add = roaring_bitmap_create()))
-					return WEIR_ENOMEM;
-				roaring_bitmap_add(x->add, pv->gid);
-				x->mark = seq;
-			} else if (!(x->mark == seq && new_gid == pv->gid)) {
-				x->recount = 1;
-			}
-		}
-	}
-	return 0;
-}
-
-/* Counter changes of a post whose identity stays (new − old in each window). */
-static int recount_counters(struct deltas *d, const struct weir_post *old, const struct weir_post *m)
-{
-	int64_t dl = val(m->likes) - val(old->likes), ds = val(m->shares) - val(old->shares),
-		dr = val(m->replies) - val(old->replies);
-	if (!dl && !ds && !dr)
-		return 0;
-	for (int g = 0; g < NGRAINS; g++) {
-		int64_t start = weir_floor(old->created_at, weir_grain_ms(grains[g]));
-		uint32_t nkeys = old->ntags + old->nkws + (old->location.p ? 1 : 0);
-		for (uint32_t k = 0; k < nkeys; k++) {
-			struct weir_str name;
-			int kind = post_key(old, k, &name);
-			struct delta *x = delta_get(d, kind, grains[g], start, name);
-			if (!x)
-				return WEIR_ENOMEM;
-			x->likes += dl;
-			x->shares += ds;
-			x->replies += dr;
-		}
-	}
-	return 0;
-}
-
 /* ---- posts rows ------------------------------------------------------------------ */
 
 static void bind_str(sqlite3_stmt *st, int ix, struct weir_str s)
@@ -330,12 +211,11 @@ static void bind_count(sqlite3_stmt *st, int ix, int64_t v)
 		sqlite3_bind_int64(st, ix, v);
 }
 
-/* Binds ?1..?16 of sql_post_ins / sql_post_upd; blobs are the caller's until the step. */
-static int bind_post(sqlite3_stmt *st, const struct weir_post *p, uint32_t gid, unsigned char **tb,
-		     unsigned char **kb)
+/* Binds ?1..?16 of sql_post_ins / sql_post_upd; the list blobs go to tb and kb. */
+static int bind_post(sqlite3_stmt *st, const struct weir_post *p, uint32_t gid, struct lbuf *tb,
+		     struct lbuf *kb)
 {
 	size_t tn, kn;
-	*tb = *kb = NULL;
 	if (list_blob(p->tags, p->ntags, tb, &tn) || list_blob(p->kws, p->nkws, kb, &kn))
 		return WEIR_ENOMEM;
 	bind_str(st, 1, p->id);
@@ -344,8 +224,8 @@ static int bind_post(sqlite3_stmt *st, const struct weir_post *p, uint32_t gid, 
 	sqlite3_bind_int64(st, 4, gid);
 	bind_str(st, 5, p->text);
 	bind_str(st, 6, p->location);
-	sqlite3_bind_blob(st, 7, *tb, (int)tn, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 8, *kb, (int)kn, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 7, tb->p, (int)tn, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 8, kb->p, (int)kn, SQLITE_STATIC);
 	sqlite3_bind_int(st, 9, p->sentiment);
 	sqlite3_bind_int64(st, 10, p->seen_at);
 	bind_count(st, 11, p->likes);
@@ -357,15 +237,13 @@ static int bind_post(sqlite3_stmt *st, const struct weir_post *p, uint32_t gid, 
 	return 0;
 }
 
-static int step_post(sqlite3_stmt *st, const struct weir_post *p, uint32_t gid)
+static int step_post(sqlite3_stmt *st, const struct weir_post *p, uint32_t gid, struct lbuf *tb,
+		     struct lbuf *kb)
 {
-	unsigned char *tb, *kb;
-	int rc = bind_post(st, p, gid, &tb, &kb);
+	int rc = bind_post(st, p, gid, tb, kb);
 	if (!rc)
 		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : WEIR_ESTORE;
 	sqlite3_reset(st);
-	free(tb);
-	free(kb);
 	return rc;
 }
 
@@ -491,78 +369,307 @@ static int bind_values(sqlite3_stmt *st, const struct delta *x, int64_t posts, i
 	return 0;
 }
 
+/* ---- the writer's cache of post_stats rows ------------------------------------------ */
+
 /*
- * Merges one window's difference into post_stats: counts add; authors
- * union, or are replaced by a recount when a post left the window. Rows
- * usually exist (a window gets a record per minute), so look first.
+ * Records come a minute at a time, and each touches the same (tag, hour)
+ * and (tag, day) rows as the one before. Reading, merging and writing those
+ * rows back per record (their author bitmaps deserialized and serialized
+ * each time) was most of the writer's work. So the writer keeps the rows it
+ * touched in memory, exact (counts and the author set), and writes the
+ * changed ones once, just before each commit (weir_store_posts_sync) —
+ * nothing is lost, since a commit is the only point where results become
+ * durable or visible. After a commit a large cache is dropped, so memory
+ * stays bounded on endless streams.
  */
-static int apply_delta(struct weir_store *s, struct delta *x)
+#define CACHE_MAX 200000 /* rows kept across a commit */
+
+struct crow {
+	uint8_t kind, grain;
+	uint8_t exists;	 /* a row is in the table */
+	uint8_t dirty;	 /* changed since the last sync */
+	uint8_t recount; /* on the record's recount list */
+	uint32_t mark;	 /* the post merge (seq) that last added its author here */
+	int64_t start;
+	struct weir_str name;
+	int64_t posts, likes, shares, replies, sentiment;
+	roaring_bitmap_t *authors; /* tags and keywords */
+};
+
+struct weir_posts_cache {
+	struct weir_strmap ix; /* key bytes (as delta_get) -> index */
+	struct weir_arena arena;
+	struct weir_strmap authors; /* author name -> global user id (val) */
+	struct weir_arena author_names;
+	struct crow *v;
+	uint32_t n, cap;
+	char *key;
+	size_t keycap;
+	uint32_t seq;	   /* post merges so far (marks) */
+	uint32_t *recount; /* rows a post left during the record being put */
+	uint32_t nrecount, caprecount;
+	struct lbuf tb, kb; /* tag and keyword list blobs of the post being written */
+};
+
+static void cache_clear(struct weir_posts_cache *c)
 {
-	if (!x->posts && !x->likes && !x->shares && !x->replies && !x->sentiment && !x->add && !x->recount)
-		return 0;
-	roaring_bitmap_t *bm = roaring_bitmap_create();
-	unsigned char *blob = NULL;
-	int rc = WEIR_ENOMEM;
-	if (!bm)
-		return rc;
-	if (x->recount) {
-		rc = recount_authors(s, x, bm);
-		if (rc)
-			goto out;
-	} else if (x->add) {
-		roaring_bitmap_or_inplace(bm, x->add);
+	for (uint32_t i = 0; i < c->n; i++)
+		if (c->v[i].authors)
+			roaring_bitmap_free(c->v[i].authors);
+	c->n = 0;
+	weir_strmap_free(&c->ix);
+	weir_arena_reset(&c->arena);
+}
+
+#define AUTHORS_MAX (1u << 20) /* names cached; then the cache starts again */
+
+/* The store's user id of a post's author, through the cache (users table otherwise). */
+static int author_id(struct weir_store *s, struct weir_posts_cache *c, struct weir_str name, uint32_t *gid)
+{
+	if (c->authors.len >= AUTHORS_MAX) {
+		weir_strmap_free(&c->authors);
+		weir_arena_reset(&c->author_names);
 	}
-	rc = WEIR_ESTORE;
+	if (!c->authors.e && weir_strmap_init(&c->authors, 1024) != 0)
+		return WEIR_ENOMEM;
+	int isnew;
+	struct weir_strent *e =
+	    weir_strmap_get(&c->authors, name.p, name.n, weir_hash(name.p, name.n), &c->author_names, &isnew);
+	if (!e)
+		return WEIR_ENOMEM;
+	if (!isnew) {
+		*gid = (uint32_t)e->val;
+		return 0;
+	}
+	int rc = weir_store_user_id(s, name.p, name.n, gid);
+	if (rc) {
+		weir_strmap_free(&c->authors); /* the entry has no id: forget them all */
+		weir_arena_reset(&c->author_names);
+		return rc;
+	}
+	e->val = *gid;
+	return 0;
+}
+
+void weir_store_posts_cache_free(struct weir_posts_cache *c)
+{
+	if (!c)
+		return;
+	cache_clear(c);
+	weir_strmap_free(&c->authors);
+	weir_arena_free(&c->author_names);
+	free(c->recount);
+	free(c->tb.p);
+	free(c->kb.p);
+	free(c->v);
+	free(c->key);
+	weir_arena_free(&c->arena);
+	free(c);
+}
+
+/* The cached row of delta x's key, loaded from the table on first use. */
+static struct crow *cache_row(struct weir_store *s, struct weir_posts_cache *c, const struct delta *x)
+{
+	if (!c->ix.e && weir_strmap_init(&c->ix, 1024) != 0)
+		return NULL;
+	size_t kn = 10 + x->name.n;
+	if (kn > c->keycap) {
+		size_t cap = c->keycap ? c->keycap : 256;
+		while (cap < kn)
+			cap *= 2;
+		char *k = realloc(c->key, cap);
+		if (!k)
+			return NULL;
+		c->key = k;
+		c->keycap = cap;
+	}
+	c->key[0] = (char)x->kind;
+	c->key[1] = (char)x->grain;
+	memcpy(c->key + 2, &x->start, 8);
+	memcpy(c->key + 10, x->name.p, x->name.n);
+	int isnew;
+	struct weir_strent *e =
+	    weir_strmap_get(&c->ix, c->key, (uint32_t)kn, weir_hash(c->key, kn), &c->arena, &isnew);
+	if (!e)
+		return NULL;
+	if (!isnew)
+		return &c->v[e->val];
+	if (c->n == c->cap) {
+		uint32_t cap = c->cap ? c->cap * 2 : 1024;
+		struct crow *v = realloc(c->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		c->v = v;
+		c->cap = cap;
+	}
+	e->val = c->n;
+	struct crow *r = &c->v[c->n++];
+	memset(r, 0, sizeof(*r));
+	r->kind = x->kind;
+	r->grain = x->grain;
+	r->start = x->start;
+	r->name.p = e->p + 10;
+	r->name.n = x->name.n;
 	sqlite3_stmt *g = weir_store_prepare(s, sql_stat_get);
 	if (!g)
-		goto out;
+		return NULL;
 	bind_key(g, x);
 	int step = sqlite3_step(g);
-	sqlite3_stmt *u;
-	if (step == SQLITE_DONE) {
-		sqlite3_reset(g);
-		rc = 0;
-		if (x->posts <= 0)
-			goto out; /* nothing stored to take from (cannot happen when the store is consistent)
-				   */
-		u = weir_store_prepare(s, sql_stat_ins);
-		rc = WEIR_ESTORE;
-		if (!u)
-			goto out;
-		bind_key(u, x);
-		rc = bind_values(u, x, x->posts, x->likes, x->shares, x->replies, x->sentiment, bm, &blob);
-	} else if (step == SQLITE_ROW) {
-		int64_t posts = sqlite3_column_int64(g, 0) + x->posts;
-		int64_t likes = sqlite3_column_int64(g, 1) + x->likes;
-		int64_t shares = sqlite3_column_int64(g, 2) + x->shares;
-		int64_t replies = sqlite3_column_int64(g, 3) + x->replies;
-		int64_t sentiment = sqlite3_column_int64(g, 4) + x->sentiment;
+	if (step == SQLITE_ROW) {
+		r->exists = 1;
+		r->posts = sqlite3_column_int64(g, 0);
+		r->likes = sqlite3_column_int64(g, 1);
+		r->shares = sqlite3_column_int64(g, 2);
+		r->replies = sqlite3_column_int64(g, 3);
+		r->sentiment = sqlite3_column_int64(g, 4);
 		const void *ob = sqlite3_column_blob(g, 5);
 		int obn = sqlite3_column_bytes(g, 5);
-		if (x->kind != K_LOCATION && !x->recount && ob && obn > 0) {
-			roaring_bitmap_t *old = roaring_bitmap_portable_deserialize_safe(ob, (size_t)obn);
-			if (old) {
-				roaring_bitmap_or_inplace(bm, old);
-				roaring_bitmap_free(old);
+		if (x->kind != K_LOCATION && ob && obn > 0)
+			r->authors = roaring_bitmap_portable_deserialize_safe(ob, (size_t)obn);
+	}
+	sqlite3_reset(g);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return NULL;
+	if (x->kind != K_LOCATION && !r->authors && !(r->authors = roaring_bitmap_create()))
+		return NULL;
+	return r;
+}
+
+/* A post as the store sees it: identity, counters and its author's id. */
+struct pview {
+	const struct weir_post *p;
+	uint32_t gid;
+};
+
+/*
+ * Adds sign × the post's contribution to every window it belongs to, in
+ * the cached rows. With sign +1 its author joins the windows' author sets
+ * (mark = seq); with -1 the row goes on the recount list (its authors are
+ * recounted from `posts` once the record's posts are all written, since a
+ * set cannot be subtracted from) unless the same author was just added there
+ * by the same merge (seq) — the post only moved within the window.
+ */
+static int contribute(struct weir_store *s, struct weir_posts_cache *c, const struct pview *pv, int sign,
+		      uint32_t seq, uint32_t new_gid)
+{
+	const struct weir_post *p = pv->p;
+	uint32_t nkeys = p->ntags + p->nkws + (p->location.p ? 1 : 0);
+	for (int g = 0; g < NGRAINS; g++) {
+		struct delta key = {.grain = (uint8_t)grains[g],
+				    .start = weir_grain_start(grains[g], p->created_at)};
+		for (uint32_t k = 0; k < nkeys; k++) {
+			key.kind = (uint8_t)post_key(p, k, &key.name);
+			struct crow *r = cache_row(s, c, &key);
+			if (!r)
+				return WEIR_ESTORE;
+			r->posts += sign;
+			r->likes += sign * val(p->likes);
+			r->shares += sign * val(p->shares);
+			r->replies += sign * val(p->replies);
+			r->sentiment += sign * (int64_t)p->sentiment;
+			r->dirty = 1;
+			if (key.kind == K_LOCATION)
+				continue;
+			if (sign > 0) {
+				roaring_bitmap_add(r->authors, pv->gid);
+				r->mark = seq;
+			} else if (!(r->mark == seq && new_gid == pv->gid) && !r->recount) {
+				if (c->nrecount == c->caprecount) {
+					uint32_t cap = c->caprecount ? c->caprecount * 2 : 64;
+					uint32_t *v = realloc(c->recount, cap * sizeof(*v));
+					if (!v)
+						return WEIR_ENOMEM;
+					c->recount = v;
+					c->caprecount = cap;
+				}
+				r->recount = 1;
+				c->recount[c->nrecount++] = (uint32_t)(r - c->v);
 			}
 		}
-		sqlite3_reset(g);
-		/* the last post left the window: the row goes */
-		u = weir_store_prepare(s, posts > 0 ? sql_stat_upd : sql_stat_del);
-		if (!u)
-			goto out;
-		bind_key(u, x);
-		rc = posts > 0 ? bind_values(u, x, posts, likes, shares, replies, sentiment, bm, &blob) : 0;
-	} else {
-		sqlite3_reset(g);
-		goto out;
 	}
-	if (!rc)
-		rc = sqlite3_step(u) == SQLITE_DONE ? 0 : WEIR_ESTORE;
-	sqlite3_reset(u);
-out:
-	free(blob);
-	roaring_bitmap_free(bm);
+	return 0;
+}
+
+/* Counter changes of a post whose identity stays (new − old in each window). */
+static int recount_counters(struct weir_store *s, struct weir_posts_cache *c, const struct weir_post *old,
+			    const struct weir_post *m)
+{
+	int64_t dl = val(m->likes) - val(old->likes), ds = val(m->shares) - val(old->shares),
+		dr = val(m->replies) - val(old->replies);
+	if (!dl && !ds && !dr)
+		return 0;
+	uint32_t nkeys = old->ntags + old->nkws + (old->location.p ? 1 : 0);
+	for (int g = 0; g < NGRAINS; g++) {
+		struct delta key = {.grain = (uint8_t)grains[g],
+				    .start = weir_grain_start(grains[g], old->created_at)};
+		for (uint32_t k = 0; k < nkeys; k++) {
+			key.kind = (uint8_t)post_key(old, k, &key.name);
+			struct crow *r = cache_row(s, c, &key);
+			if (!r)
+				return WEIR_ESTORE;
+			r->likes += dl;
+			r->shares += ds;
+			r->replies += dr;
+			r->dirty = 1;
+		}
+	}
+	return 0;
+}
+
+/* The rows posts left during this record: their author sets from `posts`, now that it is written. */
+static int recount_rows(struct weir_store *s, struct weir_posts_cache *c)
+{
+	int rc = 0;
+	for (uint32_t i = 0; i < c->nrecount; i++) {
+		struct crow *r = &c->v[c->recount[i]];
+		r->recount = 0;
+		if (rc)
+			continue;
+		struct delta key = {.kind = r->kind, .grain = r->grain, .start = r->start, .name = r->name};
+		roaring_bitmap_clear(r->authors);
+		rc = recount_authors(s, &key, r->authors);
+	}
+	c->nrecount = 0;
+	return rc;
+}
+
+/* Writes the changed rows of the cache: before every commit (sqlite.c). */
+int weir_store_posts_sync(struct weir_store *s, struct weir_posts_cache *c)
+{
+	if (!c)
+		return 0;
+	int rc = 0;
+	for (uint32_t i = 0; i < c->n && !rc; i++) {
+		struct crow *r = &c->v[i];
+		if (!r->dirty)
+			continue;
+		struct delta k = {.kind = r->kind, .grain = r->grain, .start = r->start, .name = r->name};
+		unsigned char *blob = NULL;
+		sqlite3_stmt *u;
+		if (r->posts > 0)
+			u = weir_store_prepare(s, r->exists ? sql_stat_upd : sql_stat_ins);
+		else if (r->exists)
+			u = weir_store_prepare(
+			    s, sql_stat_del); /* the last post left the window: the row goes */
+		else {
+			r->dirty = 0;
+			continue; /* nothing stored, nothing to store */
+		}
+		if (!u)
+			return WEIR_ESTORE;
+		bind_key(u, &k);
+		if (r->posts > 0)
+			rc = bind_values(u, &k, r->posts, r->likes, r->shares, r->replies, r->sentiment,
+					 r->authors, &blob);
+		if (!rc)
+			rc = sqlite3_step(u) == SQLITE_DONE ? 0 : WEIR_ESTORE;
+		sqlite3_reset(u);
+		free(blob);
+		r->exists = r->posts > 0;
+		r->dirty = 0;
+	}
+	if (!rc && c->n > CACHE_MAX)
+		cache_clear(c);
 	return rc;
 }
 
@@ -585,24 +692,32 @@ int weir_store_posts_put(struct weir_store *s, const struct weir_posts_rec *r)
 		if (st != SQLITE_DONE)
 			return WEIR_ESTORE;
 	}
-	struct deltas d;
-	memset(&d, 0, sizeof(d));
 	struct weir_arena scratch;
 	weir_arena_init(&scratch, 16 * 1024);
-	weir_arena_init(&d.arena, 16 * 1024);
-	int rc = weir_strmap_init(&d.ix, 256);
+	int rc = 0;
+	struct weir_posts_cache **cp = weir_store_posts_cache(s);
+	if (!*cp) {
+		*cp = calloc(1, sizeof(**cp));
+		if (!*cp) {
+			rc = WEIR_ENOMEM;
+		} else {
+			weir_arena_init(&(*cp)->arena, 64 * 1024);
+			weir_arena_init(&(*cp)->author_names, 64 * 1024);
+		}
+	}
+	struct weir_posts_cache *c = *cp;
 	for (uint32_t i = 0; i < r->n && !rc; i++) {
 		const struct weir_post *p = &r->v[i];
-		uint32_t gid;
-		rc = weir_store_user_id(s, p->author.p, p->author.n, &gid);
+		uint32_t gid, seq = ++c->seq;
+		rc = author_id(s, c, p->author, &gid);
 		if (rc)
 			break;
-		rc = step_post(ins, p, gid);
+		rc = step_post(ins, p, gid, &c->tb, &c->kb);
 		if (rc)
 			break;
 		if (sqlite3_changes(db) == 1) {
 			struct pview pv = {p, gid};
-			rc = contribute(&d, &pv, 1, i + 1, gid);
+			rc = contribute(s, c, &pv, 1, seq, gid);
 			continue;
 		}
 		/* the id is stored: merge (identity of the earliest, counters of the latest) */
@@ -630,22 +745,115 @@ int weir_store_posts_put(struct weir_store *s, const struct weir_posts_rec *r)
 		m.followers = cnt->followers;
 		m.author_location = cnt->author_location;
 		uint32_t m_gid = ident ? gid : old_gid;
-		rc = step_post(upd, &m, m_gid);
+		rc = step_post(upd, &m, m_gid, &c->tb, &c->kb);
 		if (rc)
 			break;
 		if (ident) {
 			struct pview nv = {&m, m_gid}, ov = {&old, old_gid};
-			rc = contribute(&d, &nv, 1, i + 1, m_gid);
+			rc = contribute(s, c, &nv, 1, seq, m_gid);
 			if (!rc)
-				rc = contribute(&d, &ov, -1, i + 1, m_gid);
+				rc = contribute(s, c, &ov, -1, seq, m_gid);
 		} else {
-			rc = recount_counters(&d, &old, &m);
+			rc = recount_counters(s, c, &old, &m);
 		}
 	}
-	for (uint32_t i = 0; i < d.n && !rc; i++)
-		rc = apply_delta(s, &d.v[i]);
-	deltas_free(&d);
+	if (c) {
+		int rr = recount_rows(s, c);
+		if (!rc)
+			rc = rr;
+	}
 	weir_arena_free(&scratch);
+	return rc;
+}
+
+/*
+ * Schema 1 -> 2: week windows. A store written before them gets its week
+ * rows from its day rows (weeks are whole days: sums add, author sets
+ * union), so week queries cover everything ingested before. Runs inside
+ * the migration's transaction.
+ */
+int weir_store_posts_migrate(struct weir_store *s)
+{
+	sqlite3 *db = weir_store_sqlite(s);
+	sqlite3_stmt *q = NULL, *ins = NULL;
+	roaring_bitmap_t *bm = roaring_bitmap_create();
+	char *name = NULL;
+	int rc = WEIR_ESTORE;
+	if (!bm)
+		return WEIR_ENOMEM;
+	if (sqlite3_prepare_v2(
+		db,
+		"SELECT kind, name, start, posts, likes, shares, replies, sentiment, author_ids"
+		" FROM post_stats WHERE grain=2 ORDER BY kind, name, start",
+		-1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, sql_stat_ins, -1, &ins, NULL) != SQLITE_OK)
+		goto out;
+	struct delta w = {0};
+	int have = 0, step;
+	for (;;) {
+		step = sqlite3_step(q);
+		if (step != SQLITE_ROW && step != SQLITE_DONE)
+			goto out;
+		int kind = step == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+		const char *nm = step == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 1) : NULL;
+		int nn = step == SQLITE_ROW ? sqlite3_column_bytes(q, 1) : 0;
+		int64_t week =
+		    step == SQLITE_ROW ? weir_grain_start(WEIR_GRAIN_WEEK, sqlite3_column_int64(q, 2)) : 0;
+		if (have && (step == SQLITE_DONE || kind != w.kind || week != w.start ||
+			     (uint32_t)nn != w.name.n || memcmp(nm, w.name.p, (size_t)nn) != 0)) {
+			unsigned char *blob = NULL;
+			bind_key(ins, &w);
+			int r = bind_values(ins, &w, w.posts, w.likes, w.shares, w.replies, w.sentiment, bm,
+					    &blob);
+			if (!r)
+				r = sqlite3_step(ins) == SQLITE_DONE ? 0 : WEIR_ESTORE;
+			sqlite3_reset(ins);
+			free(blob);
+			if (r) {
+				rc = r;
+				goto out;
+			}
+			roaring_bitmap_clear(bm);
+			have = 0;
+		}
+		if (step == SQLITE_DONE)
+			break;
+		if (!have) {
+			free(name);
+			if (!(name = malloc((size_t)nn + 1))) {
+				rc = WEIR_ENOMEM;
+				goto out;
+			}
+			memcpy(name, nm, (size_t)nn);
+			memset(&w, 0, sizeof(w));
+			w.kind = (uint8_t)kind;
+			w.grain = WEIR_GRAIN_WEEK;
+			w.start = week;
+			w.name.p = name;
+			w.name.n = (uint32_t)nn;
+			have = 1;
+		}
+		w.posts += sqlite3_column_int64(q, 3);
+		w.likes += sqlite3_column_int64(q, 4);
+		w.shares += sqlite3_column_int64(q, 5);
+		w.replies += sqlite3_column_int64(q, 6);
+		w.sentiment += sqlite3_column_int64(q, 7);
+		const void *ob = sqlite3_column_blob(q, 8);
+		int obn = sqlite3_column_bytes(q, 8);
+		if (ob && obn > 0) {
+			roaring_bitmap_t *old = roaring_bitmap_portable_deserialize_safe(ob, (size_t)obn);
+			if (!old)
+				goto out;
+			roaring_bitmap_or_inplace(bm, old);
+			roaring_bitmap_free(old);
+		}
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(ins);
+	roaring_bitmap_free(bm);
+	free(name);
 	return rc;
 }
 
@@ -659,15 +867,21 @@ static void bind_range(sqlite3_stmt *st, int ix, const struct weir_query_args *a
 		sqlite3_bind_int64(st, ix + 1, a->to);
 }
 
-/* hour or day: aggregates are kept at those grains. */
+/* hour, day or week: aggregates are kept at those grains. */
 static int pick_grain(const char *q, const struct weir_query_args *a, int *grain, char *err, size_t errcap)
 {
 	*grain = a->window < 0 ? WEIR_GRAIN_HOUR : a->window;
 	if (*grain == WEIR_GRAIN_MINUTE) {
-		snprintf(err, errcap, "%s: --window minute: posts are kept per hour and day", q);
+		snprintf(err, errcap, "%s: --window minute: posts are kept per hour, day and week", q);
 		return WEIR_EINVAL;
 	}
 	return 0;
+}
+
+/* Windows print as times (hours) or as the day they start (days; weeks, from their Monday). */
+static int day_typed(int grain)
+{
+	return grain == WEIR_GRAIN_DAY || grain == WEIR_GRAIN_WEEK;
 }
 
 /* A tag as given to --tag: without leading '#', ASCII lowercased. */
@@ -696,7 +910,7 @@ static int q_stats(struct weir_store *s, int kind, const char *qname, const char
 					  WEIR_C_INT, WEIR_C_INT,  WEIR_C_INT, WEIR_C_REAL};
 	int grain;
 	int rc = pick_grain(qname, a, &grain, err, errcap);
-	const uint8_t *types = grain == WEIR_GRAIN_DAY ? types_d : types_h;
+	const uint8_t *types = day_typed(grain) ? types_d : types_h;
 	weir_result_init(res, 8, kind == K_TAG ? cols_t : cols_k, types);
 	if (rc)
 		return rc;
@@ -803,7 +1017,7 @@ static int run_locations(struct weir_store *s, const struct weir_query_args *a, 
 	static const uint8_t types_d[] = {WEIR_C_DAY, WEIR_C_TEXT, WEIR_C_INT};
 	int grain;
 	int rc = pick_grain("post-locations", a, &grain, err, errcap);
-	weir_result_init(res, 3, cols, grain == WEIR_GRAIN_DAY ? types_d : types_h);
+	weir_result_init(res, 3, cols, day_typed(grain) ? types_d : types_h);
 	if (rc)
 		return rc;
 	sqlite3_stmt *st;
@@ -855,7 +1069,7 @@ static int run_trending(struct weir_store *s, const struct weir_query_args *a, s
 	static const uint8_t types_d[] = {WEIR_C_DAY, WEIR_C_TEXT, WEIR_C_INT, WEIR_C_REAL, WEIR_C_REAL};
 	int grain;
 	int rc = pick_grain("trending", a, &grain, err, errcap);
-	weir_result_init(res, 5, cols, grain == WEIR_GRAIN_DAY ? types_d : types_h);
+	weir_result_init(res, 5, cols, day_typed(grain) ? types_d : types_h);
 	if (rc)
 		return rc;
 	int64_t g = weir_grain_ms(grain);
@@ -986,17 +1200,17 @@ static int run_raw(struct weir_store *s, const struct weir_query_args *a, struct
 }
 
 const struct weir_query_def weir_q_posts = {
-    "posts", "[--tag T] [--window hour|day]   window,tag,posts,likes,shares,replies,authors,sentiment",
-    WEIR_QF_TAG, run_posts};
+    "posts", "[--tag T] [--window hour|day|week]   window,tag,posts,likes,shares,replies,authors,sentiment",
+    WEIR_QF_TAG | WEIR_QF_WEEK, run_posts};
 const struct weir_query_def weir_q_keywords = {
     "keywords",
-    "[--keyword K] [--window hour|day]   window,keyword,posts,likes,shares,replies,authors,sentiment",
-    WEIR_QF_KEYWORD, run_keywords};
+    "[--keyword K] [--window hour|day|week]   window,keyword,posts,likes,shares,replies,authors,sentiment",
+    WEIR_QF_KEYWORD | WEIR_QF_WEEK, run_keywords};
 const struct weir_query_def weir_q_post_locations = {
-    "post-locations", "[--window hour|day]   window,location,posts", 0, run_locations};
+    "post-locations", "[--window hour|day|week]   window,location,posts", WEIR_QF_WEEK, run_locations};
 const struct weir_query_def weir_q_trending = {
-    "trending", "[--window hour|day] [--limit N per window]   window,tag,posts,baseline,score", 0,
-    run_trending};
+    "trending", "[--window hour|day|week] [--limit N per window]   window,tag,posts,baseline,score",
+    WEIR_QF_WEEK, run_trending};
 const struct weir_query_def weir_q_posts_raw = {
     "posts-raw",
     "[--limit N, default 100]   id,created_at,location,text,shares,likes,author,author_location,"

@@ -81,9 +81,9 @@ import hashlib, sqlite3, sys
 for path in sys.argv[1:]:
     db = sqlite3.connect(path)
     h = hashlib.sha256()
-    for sql in ("SELECT w.grain, a.platform, a.channel, w.start, w.first_ts, w.first, w.last_ts, w.last,"
-                " w.min, w.max FROM follower_windows w JOIN follower_accounts a ON a.id = w.account_id"
-                " ORDER BY 1, 2, 3, 4",
+    for sql in ("SELECT a.platform, a.channel, d.day, d.first_ts, d.first, d.last_ts, d.last,"
+                " d.min, d.max, hex(d.minutes) FROM follower_days d JOIN follower_accounts a"
+                " ON a.id = d.account_id ORDER BY 1, 2, 3",
                 "SELECT platform, channel, streamer, streamer_ts FROM follower_accounts ORDER BY 1, 2",
                 "SELECT * FROM follower_streams ORDER BY 1, 2",
                 "SELECT * FROM streamers ORDER BY 1", "SELECT * FROM streamer_accounts ORDER BY 1, 2",

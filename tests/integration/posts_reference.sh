@@ -38,6 +38,9 @@ cat >"$T/edge.ndjson" <<EOF
 {$P,"ts":"2026-11-19T23:59:59.999Z","id":"edge-early","author":"e","text":"the day before #Early"}
 {$P,"ts":"2026-11-20T07:00:00Z","id":"edge-late","author":"e","text":"after the rest #Later :)"}
 {$P,"ts":"2026-11-20T02:59:50Z","id":"edge-move","author":"edge_a","text":"original text #EdgeTag #Moved terrible","likes":3,"location":"Old Town"}
+{$P,"ts":"2026-11-22T23:59:59.999Z","id":"edge-sunday","author":"w1","text":"last of the ISO week #WeekEdge"}
+{$P,"ts":"2026-11-23T00:00:00Z","id":"edge-monday","author":"w2","text":"first of the next #WeekEdge","likes":4}
+{$P,"ts":"2026-11-16T00:00:00Z","id":"edge-monday0","author":"w1","text":"a Monday, very late #WeekEdge"}
 {$P,"ts":"2026-11-20T03:19:00Z","id":"edge-solo","author":"edge_c","text":"solo earlier #NotSolo","likes":1}
 {$P,"ts":"2026-11-20T01:50:00Z","id":"edge-dec","author":"d","text":"dec #Dec GG","likes":7}
 EOF
@@ -62,17 +65,21 @@ for f in part1 part2 edge; do
 done
 
 # Each query of SPECS runs once in the reference (one pass over the input)
-# and against each store; the filter variants (from line 10) only against t1:
+# and against each store; the filter variants (from line 14) only against t1:
 # they are query-side, and the stores are shown equal by the rest.
 cat >"$T/specs" <<'EOF'
 posts --window hour
 posts --window day
+posts --window week
 keywords --window hour
 keywords --window day
+keywords --window week
 post-locations --window hour
 post-locations --window day
+post-locations --window week
 trending --window hour --limit 5
 trending --window day
+trending --window week
 posts-raw --limit 100000
 posts --tag '#Gaming'
 keywords --keyword 'ELDEN ring'
@@ -88,7 +95,7 @@ while IFS= read -r spec; do
 	n=$((n + 1))
 	eval "set -- $spec"
 	dbs="t1 split"
-	[ "$n" -gt 9 ] && dbs=t1
+	[ "$n" -gt 13 ] && dbs=t1
 	for db in $dbs; do
 		query_csv "$T/$db.db" "$@" >"$T/got.csv"
 		soft_same "$T/ref/$n.csv" "$T/got.csv" "$spec ($db)"
@@ -106,6 +113,9 @@ grep -q '^2026-11-20T01:00:00Z,dec,1,7,0,0,1,' "$T/e.csv" || soft_fail "edge-dec
 grep -q '^2026-11-20T01:00:00Z,tie,1,20,' "$T/e.csv" || soft_fail "edge-tie: the later of equal ts wins"
 grep -q ',ゲーム,' "$T/e.csv" && grep -q ',dota2,' "$T/e.csv" || soft_fail "given hashtags"
 grep -q ',ignored,\|,notused,\|,bad,' "$T/e.csv" && soft_fail "hashtags field or rejected lines leaked"
+query_csv "$T/t1.db" posts --tag weekedge --window week >"$T/e.csv"
+grep -q '^2026-11-16,weekedge,2,0,0,0,1,' "$T/e.csv" && grep -q '^2026-11-23,weekedge,1,4,0,0,1,' "$T/e.csv" ||
+	soft_fail "week windows: ISO weeks from Monday 00:00 UTC"
 query_csv "$T/t1.db" keywords >"$T/e.csv"
 grep -q ',elden ring,1,' "$T/e.csv" || soft_fail "keyword 'elden ring' matches once"
 
@@ -117,6 +127,9 @@ err2() {
 }
 err2 query posts --keyword gg --store "sqlite:$T/t1.db"
 err2 query posts --window minute --store "sqlite:$T/t1.db"
+err2 query followers --window week --store "sqlite:$T/t1.db"
+grep -q "week" "$T/err" || soft_fail "--window week refusal does not name the window"
+err2 query chat --window week --store "sqlite:$T/t1.db"
 err2 query trending --tag x --store "sqlite:$T/t1.db"
 err2 query keywords --keyword nothere --store "sqlite:$T/t1.db"
 grep -q "nothere" "$T/err" || soft_fail "unknown keyword not named"

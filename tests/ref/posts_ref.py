@@ -7,7 +7,7 @@ docs/posts.md writes down where the spec is silent; it shares no code with
 weir. The integration test (tests/integration/posts_reference.sh) compares
 `weir query ...` with this script's output byte for byte.
 
-    posts_ref.py --query NAME [--window hour|day] [--tag T] [--keyword K]
+    posts_ref.py --query NAME [--window hour|day|week] [--tag T] [--keyword K]
                  [--keywords K1,K2,...] [--limit N] [--from T] [--to T] FILE...|-
     posts_ref.py --batch SPECS --out DIR [--keywords K1,K2,...] FILE...
 
@@ -42,7 +42,9 @@ The rules (docs/posts.md):
   * Sentiment: VADER's compound score as the npm package vader-sentiment
     computes it (this script runs tests/ref/vader_ref.mjs with node), mean
     over the window's posts.
-  * Windows (hour, day) of created_at; distinct authors by exact name.
+  * Windows (hour, day, week) of created_at; a week is an ISO week, Monday
+    00:00 UTC to the next Monday, printed as its Monday's date; distinct
+    authors by exact name.
   * trending: baseline = mean posts of the tag over the 6 windows before
     (missing windows count 0, earlier data than --from counts), score =
     posts / (baseline + 1); --limit (default 10) rows per window.
@@ -69,6 +71,15 @@ KINDS = ("chat", "followers", "stream", "chatters", "post")
 PLATFORMS = ("twitch", "youtube", "twitter", "facebook")
 HOUR_MS = 3_600_000
 DAY_MS = 86_400_000
+WEEK_MS = 7 * DAY_MS
+MONDAY0_MS = 4 * DAY_MS  # 1970-01-05, the first Monday after the epoch (a Thursday)
+
+
+def window_start(ts, grain):
+    """The start of the hour, day or ISO week (Monday 00:00 UTC) holding ts."""
+    if grain == WEEK_MS:
+        return (ts - MONDAY0_MS) // WEEK_MS * WEEK_MS + MONDAY0_MS
+    return ts // grain * grain
 TS_MIN = -2208988800000  # 1900-01-01
 TS_MAX = 253402300799999  # 9999-12-31T23:59:59.999
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -316,7 +327,7 @@ def stats(posts, grain):
     agg = {}
     for p in posts.values():
         f, l = p["first"], p["last"]
-        w = (f["ts"] // grain) * grain
+        w = window_start(f["ts"], grain)
         keys = [("tag", t) for t in p["tags"]] + [("kw", k) for k in p["kws"]]
         if p["location"]:
             keys.append(("loc", p["location"]))
@@ -354,7 +365,7 @@ def write_csv(out, header, rows):
 def query_parser():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--query", choices=("posts", "keywords", "post-locations", "trending", "posts-raw"))
-    ap.add_argument("--window", choices=("hour", "day"), default="hour")
+    ap.add_argument("--window", choices=("hour", "day", "week"), default="hour")
     ap.add_argument("--tag")
     ap.add_argument("--keyword")
     ap.add_argument("--limit", type=int)
@@ -367,8 +378,8 @@ def answer(posts, a, out):
     """Writes the CSV of query a (parsed options) over the merged posts."""
     lo = parse_rfc3339(a.from_) if a.from_ else None
     hi = parse_rfc3339(a.to) if a.to else None
-    grain = DAY_MS if a.window == "day" else HOUR_MS
-    fmt = fmt_day if grain == DAY_MS else fmt_time
+    grain = {"hour": HOUR_MS, "day": DAY_MS, "week": WEEK_MS}[a.window]
+    fmt = fmt_time if grain == HOUR_MS else fmt_day
 
     if a.query == "posts-raw":
         rows = []

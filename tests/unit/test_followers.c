@@ -41,19 +41,47 @@ static void clear_recs(void)
 	nrecs = 0;
 }
 
-/* The entry of a type/grain/platform/channel/start among the collected records. */
+/* The entry of a type/platform/channel/start among the collected records. */
 static const struct weir_fol_entry *find(int type, int grain, int platform, const char *ch, int64_t start)
 {
+	(void)grain;
 	for (int i = 0; i < nrecs; i++)
 		for (uint32_t j = 0; j < recs[i]->n; j++) {
 			const struct weir_fol_entry *e = &recs[i]->v[j];
-			if (e->type == type && (type != WEIR_FOL_WINDOW || e->grain == grain) &&
-			    (type == WEIR_FOL_STREAM || e->platform == platform) &&
+			if (e->type == type && (type == WEIR_FOL_STREAM || e->platform == platform) &&
 			    e->channel.n == strlen(ch) && !memcmp(e->channel.p, ch, e->channel.n) &&
 			    (type == WEIR_FOL_LINK || e->start == start))
 				return e;
 		}
 	return NULL;
+}
+
+/* The window of a grain starting at `start` as the collected day entries hold it
+ * (hours fold their minutes, as the queries do). 1 if found. */
+static int find_win(int grain, int platform, const char *ch, int64_t start, struct weir_fol_agg *out)
+{
+	const struct weir_fol_entry *e = find(WEIR_FOL_DAY, 0, platform, ch, weir_floor(start, 86400000LL));
+	if (!e)
+		return 0;
+	if (grain == WEIR_GRAIN_DAY) {
+		*out = e->agg;
+		return start == e->start;
+	}
+	struct weir_fol_mins_it it;
+	struct weir_fol_min m;
+	int found = 0;
+	weir_fol_mins_begin(&it, e->mins, e->nmins, e->start);
+	while (weir_fol_mins_next(&it, &m) > 0) {
+		int64_t ws = grain == WEIR_GRAIN_MINUTE ? m.start : weir_floor(m.start, HOUR);
+		if (ws != start)
+			continue;
+		if (found)
+			weir_fol_agg_merge(out, &m.agg);
+		else
+			*out = m.agg;
+		found = 1;
+	}
+	return found;
 }
 
 static int count_entries(void)
@@ -167,31 +195,31 @@ static void test_windows_close(void)
 	add(s, fol(WEIR_PLATFORM_TWITCH, "chan", T0 + 2000, 490, NULL));
 	add(s, fol(WEIR_PLATFORM_YOUTUBE, "chan", T0 + 3000, 70, "chan"));
 	add(s, fol(WEIR_PLATFORM_TWITCH, "chan", T0 + 2 * MIN, 520, NULL));
-	CHECK_EQ_INT(weir_fol_advance(s, T0 + MIN - 1), 0);
-	CHECK_EQ_INT(nrecs, 0); /* the first minute ends at T0+MIN */
 	CHECK_EQ_INT(weir_fol_advance(s, T0 + MIN), 0);
+	CHECK_EQ_INT(nrecs, 0); /* minutes go to the store with their day */
+	CHECK_EQ_INT(weir_fol_advance(s, T0 + 24 * HOUR - 1), 0);
+	CHECK_EQ_INT(nrecs, 0);
+	CHECK_EQ_INT(weir_fol_advance(s, T0 + 24 * HOUR), 0);
 	CHECK_EQ_INT(nrecs, 1); /* everything one advance closes is one record */
-	const struct weir_fol_entry *m =
-	    find(WEIR_FOL_WINDOW, WEIR_GRAIN_MINUTE, WEIR_PLATFORM_TWITCH, "chan", T0);
-	CHECK(m != NULL);
-	if (m) {
-		CHECK_EQ_INT(m->agg.first, 500);
-		CHECK_EQ_INT(m->agg.last, 490);
-		CHECK_EQ_INT(m->agg.min, 490);
-		CHECK_EQ_INT(m->agg.max, 500);
-	}
-	CHECK(find(WEIR_FOL_WINDOW, WEIR_GRAIN_MINUTE, WEIR_PLATFORM_YOUTUBE, "chan", T0) != NULL);
+	/* a day entry per account, and their links */
+	CHECK_EQ_INT(count_entries(), 4);
+	struct weir_fol_agg m;
+	CHECK(find_win(WEIR_GRAIN_MINUTE, WEIR_PLATFORM_TWITCH, "chan", T0, &m));
+	CHECK(m.first == 500 && m.last == 490 && m.min == 490 && m.max == 500);
+	CHECK(find_win(WEIR_GRAIN_MINUTE, WEIR_PLATFORM_TWITCH, "chan", T0 + 2 * MIN, &m));
+	CHECK(m.first == 520 && m.first_ts == T0 + 2 * MIN);
+	CHECK(!find_win(WEIR_GRAIN_MINUTE, WEIR_PLATFORM_TWITCH, "chan", T0 + MIN, &m));
+	CHECK(find_win(WEIR_GRAIN_MINUTE, WEIR_PLATFORM_YOUTUBE, "chan", T0, &m));
+	CHECK(find_win(WEIR_GRAIN_HOUR, WEIR_PLATFORM_TWITCH, "chan", T0, &m));
+	CHECK(m.first == 500 && m.last == 520 && m.min == 490 && m.max == 520);
+	CHECK(find_win(WEIR_GRAIN_DAY, WEIR_PLATFORM_TWITCH, "chan", T0, &m));
+	CHECK(m.first == 500 && m.last == 520 && m.min == 490 && m.max == 520 && m.last_ts == T0 + 2 * MIN);
 	/* links: lowercased */
 	const struct weir_fol_entry *l = find(WEIR_FOL_LINK, 0, WEIR_PLATFORM_TWITCH, "chan", 0);
 	CHECK(l && l->streamer.n == 4 && !memcmp(l->streamer.p, "chan", 4) && l->ts == T0 + 1000);
 	clear_recs();
 	CHECK_EQ_INT(weir_fol_advance(s, INT64_MAX), 0);
-	/* minute T0+2m (twitch), hour and day of both accounts; no link changed */
-	CHECK_EQ_INT(count_entries(), 5);
-	const struct weir_fol_entry *h =
-	    find(WEIR_FOL_WINDOW, WEIR_GRAIN_HOUR, WEIR_PLATFORM_TWITCH, "chan", T0);
-	CHECK(h && h->agg.first == 500 && h->agg.last == 520 && h->agg.min == 490 && h->agg.max == 520);
-	CHECK(find(WEIR_FOL_LINK, 0, WEIR_PLATFORM_TWITCH, "chan", 0) == NULL);
+	CHECK_EQ_INT(count_entries(), 0);
 	clear_recs();
 	struct weir_op_stats st;
 	weir_fol_get_stats(s, &st);
@@ -200,18 +228,63 @@ static void test_windows_close(void)
 	weir_fol_shard_free(s);
 }
 
+/* Minute blobs round-trip any values, out-of-order input included. */
+static void test_mins_blob(void)
+{
+	struct weir_fol_min v[4] = {
+	    {T0, {T0 + 5, 0, T0 + 59999, INT64_MAX, 0, INT64_MAX}},
+	    {T0 + MIN, {T0 + MIN, INT64_MAX, T0 + MIN, 0, 0, INT64_MAX}},
+	    {T0 + 1439 * MIN, {T0 + 1439 * MIN + 7, 3, T0 + 1439 * MIN + 9, 2, 1, 3}},
+	};
+	unsigned char buf[4 * WEIR_FOL_MIN_MAXBYTES];
+	size_t n = weir_fol_mins_encode(v, 3, T0, buf);
+	struct weir_fol_mins_it it;
+	struct weir_fol_min m;
+	weir_fol_mins_begin(&it, buf, n, T0);
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ_INT(weir_fol_mins_next(&it, &m), 1);
+		CHECK(!memcmp(&m, &v[i], sizeof(m)));
+	}
+	CHECK_EQ_INT(weir_fol_mins_next(&it, &m), 0);
+	weir_fol_mins_begin(&it, buf, n - 1, T0); /* truncated */
+	int r;
+	while ((r = weir_fol_mins_next(&it, &m)) > 0)
+		;
+	CHECK_EQ_INT(r, WEIR_ESTORE);
+	/* the operator keeps a day's minutes sorted whatever the arrival order */
+	struct weir_fol_shard *s = shard();
+	add(s, fol(WEIR_PLATFORM_TWITCH, "x", T0 + 30 * MIN, 3, NULL));
+	add(s, fol(WEIR_PLATFORM_TWITCH, "x", T0 + 10 * MIN, 1, NULL));
+	add(s, fol(WEIR_PLATFORM_TWITCH, "x", T0 + 20 * MIN, 2, NULL));
+	add(s, fol(WEIR_PLATFORM_TWITCH, "x", T0 + 10 * MIN + 5, 9, NULL));
+	CHECK_EQ_INT(weir_fol_advance(s, INT64_MAX), 0);
+	const struct weir_fol_entry *e = find(WEIR_FOL_DAY, 0, WEIR_PLATFORM_TWITCH, "x", T0);
+	CHECK(e != NULL);
+	if (e) {
+		weir_fol_mins_begin(&it, e->mins, e->nmins, T0);
+		int64_t want[3][2] = {{10, 9}, {20, 2}, {30, 3}};
+		for (int i = 0; i < 3; i++) {
+			CHECK_EQ_INT(weir_fol_mins_next(&it, &m), 1);
+			CHECK(m.start == T0 + want[i][0] * MIN && m.agg.last == want[i][1]);
+		}
+		CHECK_EQ_INT(weir_fol_mins_next(&it, &m), 0);
+	}
+	clear_recs();
+	weir_fol_shard_free(s);
+}
+
 static void test_late_correction(void)
 {
 	struct weir_fol_shard *s = shard();
 	add(s, fol(WEIR_PLATFORM_TWITTER, "acc", T0 + 10 * MIN, 100, "a"));
-	CHECK_EQ_INT(weir_fol_advance(s, T0 + 2 * HOUR), 0);
+	CHECK_EQ_INT(weir_fol_advance(s, T0 + 25 * HOUR), 0);
 	clear_recs();
-	/* late: the hour was emitted; it reopens and the new record is a delta */
+	/* late: the day was emitted; it reopens and the new entry is a delta */
 	add(s, fol(WEIR_PLATFORM_TWITTER, "acc", T0 + 5 * MIN, 80, "b"));
-	CHECK_EQ_INT(weir_fol_advance(s, T0 + 2 * HOUR), 0);
-	const struct weir_fol_entry *h =
-	    find(WEIR_FOL_WINDOW, WEIR_GRAIN_HOUR, WEIR_PLATFORM_TWITTER, "acc", T0);
-	CHECK(h && h->agg.first == 80 && h->agg.last == 80 && h->agg.first_ts == T0 + 5 * MIN);
+	CHECK_EQ_INT(weir_fol_advance(s, T0 + 25 * HOUR), 0);
+	struct weir_fol_agg h;
+	CHECK(find_win(WEIR_GRAIN_HOUR, WEIR_PLATFORM_TWITTER, "acc", T0, &h));
+	CHECK(h.first == 80 && h.last == 80 && h.first_ts == T0 + 5 * MIN);
 	/* the older event does not change the link */
 	CHECK(find(WEIR_FOL_LINK, 0, WEIR_PLATFORM_TWITTER, "acc", 0) == NULL);
 	clear_recs();
@@ -219,8 +292,7 @@ static void test_late_correction(void)
 	clear_recs();
 	struct weir_op_stats st;
 	weir_fol_get_stats(s, &st);
-	/* the hour reopened; the late minute is behind what was emitted, a correction too */
-	CHECK_EQ_INT(st.corrections, 2);
+	CHECK_EQ_INT(st.corrections, 1); /* the day reopened */
 	weir_fol_shard_free(s);
 }
 
@@ -231,18 +303,15 @@ static void test_flush(void)
 	struct weir_fol_shard *s = shard();
 	add(s, fol(WEIR_PLATFORM_TWITCH, "chan", T0 + 1000, 10, NULL));
 	CHECK_EQ_INT(weir_fol_flush(s), 0);
-	CHECK_EQ_INT(count_entries(), 3);
-	struct weir_fol_agg a = find(WEIR_FOL_WINDOW, WEIR_GRAIN_DAY, WEIR_PLATFORM_TWITCH, "chan", T0)->agg;
+	CHECK_EQ_INT(count_entries(), 1);
+	struct weir_fol_agg a, d;
+	CHECK(find_win(WEIR_GRAIN_DAY, WEIR_PLATFORM_TWITCH, "chan", T0, &a));
 	clear_recs();
 	add(s, fol(WEIR_PLATFORM_TWITCH, "chan", T0 + 2000, 11, NULL));
 	CHECK_EQ_INT(weir_fol_advance(s, INT64_MAX), 0);
-	const struct weir_fol_entry *d =
-	    find(WEIR_FOL_WINDOW, WEIR_GRAIN_DAY, WEIR_PLATFORM_TWITCH, "chan", T0);
-	CHECK(d != NULL);
-	if (d) {
-		weir_fol_agg_merge(&a, &d->agg);
-		CHECK(a.first == 10 && a.last == 11 && a.min == 10 && a.max == 11);
-	}
+	CHECK(find_win(WEIR_GRAIN_DAY, WEIR_PLATFORM_TWITCH, "chan", T0, &d));
+	weir_fol_agg_merge(&a, &d);
+	CHECK(a.first == 10 && a.last == 11 && a.min == 10 && a.max == 11);
 	clear_recs();
 	struct weir_op_stats st;
 	weir_fol_get_stats(s, &st);
@@ -390,6 +459,68 @@ static void test_store_merge(void)
 	weir_store_close(st);
 }
 
+/* A store of schema 1 (a follower_windows row per grain, account and window)
+ * is migrated to follower_days when opened, answers unchanged. */
+static void test_migrate_v1(void)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/v1.db", dir);
+	sqlite3 *db;
+	CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+	char sql[2048];
+	snprintf(
+	    sql, sizeof(sql),
+	    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+	    "INSERT INTO meta VALUES('schema_version','1');"
+	    "CREATE TABLE follower_accounts(id INTEGER PRIMARY KEY, platform TEXT NOT NULL,"
+	    " channel TEXT NOT NULL, streamer TEXT, streamer_ts INTEGER, UNIQUE(platform, channel));"
+	    "INSERT INTO follower_accounts VALUES(7,'twitch','chan','chan',%lld);"
+	    "CREATE TABLE follower_windows(grain INTEGER NOT NULL, account_id INTEGER NOT NULL,"
+	    " start INTEGER NOT NULL, first_ts INTEGER NOT NULL, first INTEGER NOT NULL,"
+	    " last_ts INTEGER NOT NULL, last INTEGER NOT NULL, min INTEGER NOT NULL, max INTEGER NOT NULL,"
+	    " PRIMARY KEY(grain, account_id, start)) WITHOUT ROWID;"
+	    "INSERT INTO follower_windows "
+	    "VALUES(0,7,%lld,%lld,10,%lld,12,9,12),(0,7,%lld,%lld,20,%lld,20,20,20),"
+	    "(1,7,%lld,%lld,10,%lld,12,9,12),(1,7,%lld,%lld,20,%lld,20,20,20),(2,7,%lld,%lld,10,%lld,20,9,20)"
+	    ";",
+	    T0, T0 + MIN, T0 + MIN + 1, T0 + MIN + 2, T0 + 2 * HOUR, T0 + 2 * HOUR, T0 + 2 * HOUR, T0,
+	    T0 + MIN + 1, T0 + MIN + 2, T0 + 2 * HOUR, T0 + 2 * HOUR, T0 + 2 * HOUR, T0, T0 + MIN + 1,
+	    T0 + 2 * HOUR);
+	CHECK_EQ_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	char uri[160], err[256];
+	snprintf(uri, sizeof(uri), "sqlite:%s", path);
+	struct weir_store *st = NULL;
+	/* a read-only open (weir query) migrates too */
+	CHECK_EQ_INT(weir_store_open(uri, true, &st, err, sizeof(err)), 0);
+	if (!st)
+		return;
+	struct weir_query_args a = args();
+	CHECK_EQ_STR(run(st, "followers", a, NULL),
+		     "0,twitch,chan,10,12,9,12,2;120,twitch,chan,20,20,20,20,0;");
+	a.window = WEIR_GRAIN_MINUTE;
+	CHECK_EQ_STR(run(st, "followers", a, NULL),
+		     "1,twitch,chan,10,12,9,12,2;120,twitch,chan,20,20,20,20,0;");
+	a.window = WEIR_GRAIN_DAY;
+	CHECK_EQ_STR(run(st, "followers", a, NULL), "0,twitch,chan,10,20,9,20,10;");
+	a = args();
+	a.from = T0 + HOUR;
+	CHECK_EQ_STR(run(st, "streamer-followers", a, NULL), "120,chan,20,0;");
+	weir_store_close(st);
+	CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *q;
+	CHECK_EQ_INT(sqlite3_prepare_v2(db,
+					"SELECT (SELECT value FROM meta WHERE key='schema_version'),"
+					" (SELECT count(*) FROM sqlite_master WHERE name='follower_windows')",
+					-1, &q, NULL),
+		     SQLITE_OK);
+	CHECK_EQ_INT(sqlite3_step(q), SQLITE_ROW);
+	CHECK_EQ_INT(sqlite3_column_int(q, 0), 2);
+	CHECK_EQ_INT(sqlite3_column_int(q, 1), 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+}
+
 /* Sums of absurd counts saturate instead of overflowing (UBSan would say). */
 static void test_saturation(void)
 {
@@ -523,6 +654,8 @@ int main(void)
 	TEST(test_agg_merge);
 	TEST(test_sample_order);
 	TEST(test_windows_close);
+	TEST(test_mins_blob);
+	TEST(test_migrate_v1);
 	TEST(test_late_correction);
 	TEST(test_flush);
 	TEST(test_stream_samples);

@@ -5,6 +5,8 @@
  * (new posts, newer counters, an earlier arrival moving a post, distinct
  * authors recounted, rows that empty out) through the queries' results.
  */
+#include <roaring/roaring.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,9 +362,84 @@ static void test_query_errors(void)
 	weir_store_close(st);
 }
 
+/* A store of schema 1 (no week rows) gets them from its day rows when opened:
+ * sums add, author sets union. */
+static void test_migrate_weeks(void)
+{
+	char saved[256], path[200];
+	snprintf(saved, sizeof(saved), "%s", dbpath);
+	snprintf(path, sizeof(path), "/tmp/weir-test-posts-v1-%d.db", (int)getpid());
+	unlink(path);
+	sqlite3 *db;
+	CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+	CHECK_EQ_INT(
+	    sqlite3_exec(db,
+			 "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+			 "INSERT INTO meta VALUES('schema_version','1');"
+			 "CREATE TABLE post_stats(kind INTEGER NOT NULL, grain INTEGER NOT NULL,"
+			 " name TEXT NOT NULL, start INTEGER NOT NULL, posts INTEGER NOT NULL,"
+			 " likes INTEGER NOT NULL, shares INTEGER NOT NULL, replies INTEGER NOT NULL,"
+			 " sentiment INTEGER NOT NULL, authors INTEGER NOT NULL, author_ids BLOB,"
+			 " PRIMARY KEY(kind, grain, name, start)) WITHOUT ROWID;",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_stmt *ins;
+	CHECK_EQ_INT(sqlite3_prepare_v2(db, "INSERT INTO post_stats VALUES(0,2,'t',?1,?2,?3,0,0,0,?4,?5)", -1,
+					&ins, NULL),
+		     SQLITE_OK);
+	/* Friday, Saturday (ISO week of Monday T0 - 4 days), Monday T0 + 3 days */
+	static const int64_t day[3] = {0, 1, 3}, posts[3] = {2, 1, 5}, likes[3] = {10, 20, 40};
+	static const uint32_t who[3][2] = {{1, 2}, {2, 3}, {4, 4}};
+	for (int i = 0; i < 3; i++) {
+		roaring_bitmap_t *bm = roaring_bitmap_of(2, who[i][0], who[i][1]);
+		size_t n = roaring_bitmap_portable_size_in_bytes(bm);
+		char *b = malloc(n);
+		roaring_bitmap_portable_serialize(bm, b);
+		sqlite3_bind_int64(ins, 1, T0 + day[i] * 24 * HOUR);
+		sqlite3_bind_int64(ins, 2, posts[i]);
+		sqlite3_bind_int64(ins, 3, likes[i]);
+		sqlite3_bind_int64(ins, 4, (int64_t)roaring_bitmap_get_cardinality(bm));
+		sqlite3_bind_blob(ins, 5, b, (int)n, SQLITE_TRANSIENT);
+		CHECK_EQ_INT(sqlite3_step(ins), SQLITE_DONE);
+		sqlite3_reset(ins);
+		free(b);
+		roaring_bitmap_free(bm);
+	}
+	sqlite3_finalize(ins);
+	sqlite3_close(db);
+	snprintf(dbpath, sizeof(dbpath), "sqlite:%s", path);
+	char out[1024];
+	query("posts", NULL, WEIR_GRAIN_WEEK, out, sizeof(out));
+	CHECK_EQ_STR(out, "-96h,t,3,30,0,0,3,0.0000\n+72h,t,5,40,0,0,1,0.0000\n");
+	snprintf(dbpath, sizeof(dbpath), "%s", saved);
+	char p[240];
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+	unlink(path);
+}
+
+/* ISO weeks: Monday 00:00 UTC (1970-01-01 was a Thursday). */
+static void test_week_start(void)
+{
+	const int64_t day = 86400000LL, mon = 1795392000000LL; /* 2026-11-23T00:00:00Z, a Monday */
+	CHECK_EQ_INT(weir_grain_start(WEIR_GRAIN_WEEK, mon), mon);
+	CHECK_EQ_INT(weir_grain_start(WEIR_GRAIN_WEEK, mon + 7 * day - 1), mon);
+	CHECK_EQ_INT(weir_grain_start(WEIR_GRAIN_WEEK, mon - 1), mon - 7 * day);
+	CHECK_EQ_INT(weir_grain_start(WEIR_GRAIN_WEEK, 0), -3 * day); /* Monday 1969-12-29 */
+	CHECK_EQ_INT(weir_grain_start(WEIR_GRAIN_WEEK, -1), -3 * day);
+	CHECK_EQ_INT(weir_grain_start(WEIR_GRAIN_WEEK, -3 * day - 1), -10 * day);
+	CHECK_EQ_INT(weir_grain_start(WEIR_GRAIN_DAY, mon + 5), mon);
+	CHECK_EQ_INT(weir_grain_from("week"), WEIR_GRAIN_WEEK);
+	CHECK_EQ_STR(weir_grain_name(WEIR_GRAIN_WEEK), "week");
+}
+
 int main(void)
 {
 	snprintf(dbpath, sizeof(dbpath), "sqlite:/tmp/weir-test-posts-%d.db", (int)getpid());
+	TEST(test_week_start);
+	TEST(test_migrate_weeks);
 	TEST(test_hashtags);
 	TEST(test_keywords);
 	TEST(test_minutes);
