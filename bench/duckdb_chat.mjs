@@ -17,31 +17,12 @@
 //
 // Assumes `ts` is an RFC 3339 string (what `weir sim` writes); integer
 // milliseconds, which events.md also allows, are not handled here.
-import { DuckDBInstance } from '@duckdb/node-api';
+import { asciiLower, parseArgs, sq, timeQueries } from './duckdb_harness.mjs';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-const args = process.argv.slice(2);
-let repeat = 1;
-const pos = [];
-for (let i = 0; i < args.length; i++) {
-	if (args[i] === '--repeat') repeat = parseInt(args[++i], 10);
-	else pos.push(args[i]);
-}
-if (pos.length !== 3 || !(repeat >= 1)) {
-	console.error('usage: node bench/duckdb_chat.mjs FILE THREADS OUTDIR [--repeat N]');
-	process.exit(2);
-}
-const [file, threadsArg, outdir] = pos;
-const threads = parseInt(threadsArg, 10);
-const sq = (s) => `'${s.replaceAll("'", "''")}'`;
+const { file, threads, outdir, repeat } = parseArgs('duckdb_chat.mjs');
 
-// ASCII-only lowercasing (events.md §2): DuckDB's lower() also folds non-ASCII
-// letters, so it is used only when the string is pure ASCII (bytes = characters);
-// otherwise translate() maps A-Z alone.
-const asciiLower = (x) =>
-	`CASE WHEN strlen(${x}) = length(${x}) THEN lower(${x}) ` +
-	`ELSE translate(${x}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') END`;
 
 // A word: a maximal run of non-whitespace bytes with ASCII punctuation stripped
 // from both ends, dropped if empty. In RE2, [[:space:]] is exactly space, \t, \n,
@@ -81,28 +62,7 @@ const QUERIES = [
 	 GROUP BY ch`,
 ];
 
-async function once() {
-	const inst = await DuckDBInstance.create(':memory:');
-	const con = await inst.connect();
-	await con.run(`SET threads = ${threads}`);
-	await con.run(`SET preserve_insertion_order = false`);
-	const t0 = performance.now();
-	for (const q of QUERIES) await con.run(q);
-	const secs = (performance.now() - t0) / 1000;
-	return { inst, con, secs };
-}
-
-const seconds = [];
-let last;
-for (let i = 0; i < repeat; i++) {
-	if (last) {
-		last.con.closeSync();
-		last.inst.closeSync();
-	}
-	last = await once();
-	seconds.push(Number(last.secs.toFixed(3)));
-}
-const con = last.con;
+const { con, seconds } = await timeQueries(QUERIES, threads, repeat);
 const events = Number((await con.runAndReadAll('SELECT count(*) FROM msgs')).getRows()[0][0]);
 
 mkdirSync(outdir, { recursive: true });

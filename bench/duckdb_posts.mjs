@@ -25,30 +25,12 @@
 // validation is not modelled. Arrivals of one id with equal `ts` are taken in no
 // particular order (weir: the first/last to arrive); in `weir sim` data they are
 // byte-identical duplicates, so it does not matter there.
-import { DuckDBInstance } from '@duckdb/node-api';
+import { asciiLower, parseArgs, sq, timeQueries } from './duckdb_harness.mjs';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-const args = process.argv.slice(2);
-let repeat = 1;
-const pos = [];
-for (let i = 0; i < args.length; i++) {
-	if (args[i] === '--repeat') repeat = parseInt(args[++i], 10);
-	else pos.push(args[i]);
-}
-if (pos.length !== 3 || !(repeat >= 1)) {
-	console.error('usage: node bench/duckdb_posts.mjs FILE THREADS OUTDIR [--repeat N]');
-	process.exit(2);
-}
-const [file, threadsArg, outdir] = pos;
-const threads = parseInt(threadsArg, 10);
-const sq = (s) => `'${s.replaceAll("'", "''")}'`;
+const { file, threads, outdir, repeat } = parseArgs('duckdb_posts.mjs');
 
-// ASCII-only lowercasing: lower() also folds non-ASCII letters (`#ИГРЫ`), so it is
-// used only on pure-ASCII strings; otherwise translate() maps A-Z alone.
-const asciiLower = (x) =>
-	`CASE WHEN strlen(${x}) = length(${x}) THEN lower(${x}) ` +
-	`ELSE translate(${x}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') END`;
 
 const SRC = `read_ndjson(${sq(file)}, columns = {kind: 'VARCHAR', ts: 'VARCHAR', id: 'VARCHAR', ` +
 	`author: 'VARCHAR', text: 'VARCHAR', hashtags: 'VARCHAR[]', likes: 'BIGINT', shares: 'BIGINT', ` +
@@ -83,28 +65,7 @@ const QUERIES = [
 	 GROUP BY tag, h`,
 ];
 
-async function once() {
-	const inst = await DuckDBInstance.create(':memory:');
-	const con = await inst.connect();
-	await con.run(`SET threads = ${threads}`);
-	await con.run(`SET preserve_insertion_order = false`);
-	const t0 = performance.now();
-	for (const q of QUERIES) await con.run(q);
-	const secs = (performance.now() - t0) / 1000;
-	return { inst, con, secs };
-}
-
-const seconds = [];
-let last;
-for (let i = 0; i < repeat; i++) {
-	if (last) {
-		last.con.closeSync();
-		last.inst.closeSync();
-	}
-	last = await once();
-	seconds.push(Number(last.secs.toFixed(3)));
-}
-const con = last.con;
+const { con, seconds } = await timeQueries(QUERIES, threads, repeat);
 const [events, posts] = (await con.runAndReadAll('SELECT sum(arrivals), count(*) FROM posts')).getRows()[0].map(Number);
 const rows = Number((await con.runAndReadAll('SELECT count(*) FROM posts_hour')).getRows()[0][0]);
 

@@ -22,29 +22,12 @@
 //
 // Assumes `ts` is an RFC 3339 string (what `weir sim` writes); integer
 // milliseconds, which events.md also allows, are not handled here.
-import { DuckDBInstance } from '@duckdb/node-api';
+import { asciiLower, parseArgs, sq, timeQueries } from './duckdb_harness.mjs';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-const args = process.argv.slice(2);
-let repeat = 1;
-const pos = [];
-for (let i = 0; i < args.length; i++) {
-	if (args[i] === '--repeat') repeat = parseInt(args[++i], 10);
-	else pos.push(args[i]);
-}
-if (pos.length !== 3 || !(repeat >= 1)) {
-	console.error('usage: node bench/duckdb_presence.mjs FILE THREADS OUTDIR [--repeat N]');
-	process.exit(2);
-}
-const [file, threadsArg, outdir] = pos;
-const threads = parseInt(threadsArg, 10);
-const sq = (s) => `'${s.replaceAll("'", "''")}'`;
+const { file, threads, outdir, repeat } = parseArgs('duckdb_presence.mjs');
 
-// ASCII-only lowercasing (as in duckdb_chat.mjs).
-const asciiLower = (x) =>
-	`CASE WHEN strlen(${x}) = length(${x}) THEN lower(${x}) ` +
-	`ELSE translate(${x}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') END`;
 
 // Chatters lines can be megabytes long: maximum_object_size well above the
 // longest line (weir's --max-line in bench/presence_bench.sh is 64 MiB).
@@ -67,28 +50,7 @@ const QUERIES = [
 	 SELECT ch, s // 288 AS d, count(DISTINCT u) AS distinct_users FROM pres GROUP BY ch, s // 288`,
 ];
 
-async function once() {
-	const inst = await DuckDBInstance.create(':memory:');
-	const con = await inst.connect();
-	await con.run(`SET threads = ${threads}`);
-	await con.run(`SET preserve_insertion_order = false`);
-	const t0 = performance.now();
-	for (const q of QUERIES) await con.run(q);
-	const secs = (performance.now() - t0) / 1000;
-	return { inst, con, secs };
-}
-
-const seconds = [];
-let last;
-for (let i = 0; i < repeat; i++) {
-	if (last) {
-		last.con.closeSync();
-		last.inst.closeSync();
-	}
-	last = await once();
-	seconds.push(Number(last.secs.toFixed(3)));
-}
-const con = last.con;
+const { con, seconds } = await timeQueries(QUERIES, threads, repeat);
 const one = async (q) => Number((await con.runAndReadAll(q)).getRows()[0][0]);
 const snapshots = await one(`SELECT count(*) FROM ${SRC} WHERE kind = 'chatters'`);
 const presences = await one('SELECT count(u) FROM pres');
