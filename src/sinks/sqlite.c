@@ -315,6 +315,8 @@ static int block_next(const unsigned char **cur, const unsigned char *end, const
 /* Schema 1 -> 2: the `users(id, name UNIQUE)` rows become blocks. */
 static int users_to_blocks(struct weir_store *s, char *err, size_t errcap)
 {
+	if (scalar(s, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='users'", 0) == 0)
+		return 0; /* nothing to convert (a store that never held a user) */
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, "SELECT id, name FROM users ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errcap, "%s: %s", s->uri, sqlite3_errmsg(s->db));
