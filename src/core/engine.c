@@ -329,6 +329,8 @@ void weir_engine_opts_default(struct weir_engine_opts *o)
 }
 
 /* WEIR_DEBUG=1: each thread reports its CPU time when it ends (profiling aid). */
+static uint64_t debug_t0; /* weir_engine_open's time, for WEIR_DEBUG */
+
 static void thread_cpu_report(const char *who, int id)
 {
 	static int on = -1;
@@ -338,9 +340,12 @@ static void thread_cpu_report(const char *who, int id)
 		return;
 	struct rusage ru;
 	getrusage(RUSAGE_THREAD, &ru);
-	fprintf(stderr, "weir: %s %d cpu %.3f s user, %.3f s sys\n", who, id,
+	/* "done at": when this thread finished, from the engine's start: the
+	 * gap between the reader's end and the writer's is the serial tail */
+	fprintf(stderr, "weir: %s %d cpu %.3f s user, %.3f s sys, done at %.3f s\n", who, id,
 		(double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
-		(double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
+		(double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6,
+		(double)(weir_now_ns() - debug_t0) / 1e9);
 }
 
 /* ---- writer ------------------------------------------------------------------ */
@@ -1195,6 +1200,7 @@ void weir_engine_stats(struct weir_engine *e, struct weir_engine_stats *st)
 
 int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out, char *err, size_t errcap)
 {
+	debug_t0 = weir_now_ns();
 	if (o->threads < 1 || o->threads > MAX_WORKERS) {
 		snprintf(err, errcap, "--threads: must be 1..%d", MAX_WORKERS);
 		return WEIR_EINVAL;
