@@ -2,6 +2,8 @@
  * ingest.c — `weir ingest`: read files or stdin to the end through the
  * whole pipeline, flush every window, print a summary.
  */
+#include <cjson/cJSON.h>
+#include <ctype.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@
 #include "weir/store.h"
 #include "cli/cli.h"
 #include "ops/posts.h"
+#include "sinks/blob.h"
 
 static const char usage[] =
     "usage: weir ingest [options] FILE... | -\n"
@@ -45,7 +48,7 @@ static const char usage[] =
     "                         repeatable; with no FILE... it only loads the tables\n"
     "  --keywords K1,K2,...   filter terms for the keywords query (posts that contain\n"
     "                         the term's words, case-insensitively); repeatable\n"
-    "  --keywords-file FILE   the same, one term per line\n"
+    "  --keywords-file FILE   the same, one term per line, or JSON {\"keywords\": [...]}\n"
     "  --summary text|json    summary format on stdout (default text)\n"
     "  --progress / --no-progress   progress line on stderr (default: when a terminal)\n";
 
@@ -93,6 +96,60 @@ static int terms_from_list(struct terms *t, const char *list)
 	}
 }
 
+/* A JSON keywords file: {"keywords": ["term", ...]}; any other key is an
+ * error naming it (a misspelt key must not silently filter nothing). */
+static int terms_from_json(struct terms *t, const char *path, const char *text, size_t len)
+{
+	cJSON *root = cJSON_ParseWithLength(text, len);
+	if (!root || !cJSON_IsObject(root)) {
+		weir_cli_err("ingest",
+			     "--keywords-file %s: not a JSON object (expected {\"keywords\": [...]})", path);
+		cJSON_Delete(root);
+		return 2;
+	}
+	int rc = 0, seen = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, root)
+	{
+		if (rc)
+			break;
+		if (strcmp(item->string, "keywords") != 0) {
+			weir_cli_err("ingest", "--keywords-file %s: unknown key '%s' (known: keywords)", path,
+				     item->string);
+			rc = 2;
+			break;
+		}
+		seen = 1;
+		if (!cJSON_IsArray(item)) {
+			weir_cli_err("ingest", "--keywords-file %s: 'keywords' must be an array of strings",
+				     path);
+			rc = 2;
+			break;
+		}
+		int i = 0;
+		const cJSON *term;
+		cJSON_ArrayForEach(term, item)
+		{
+			char where[64];
+			snprintf(where, sizeof(where), "keywords[%d]", i++);
+			if (!cJSON_IsString(term)) {
+				weir_cli_err("ingest", "--keywords-file %s: %s is not a string", path, where);
+				rc = 2;
+				break;
+			}
+			if ((rc = term_add(t, term->valuestring, strlen(term->valuestring), "--keywords-file",
+					   where)) != 0)
+				break;
+		}
+	}
+	if (!rc && !seen) {
+		weir_cli_err("ingest", "--keywords-file %s: no 'keywords' key", path);
+		rc = 2;
+	}
+	cJSON_Delete(root);
+	return rc;
+}
+
 static int terms_from_file(struct terms *t, const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -100,6 +157,34 @@ static int terms_from_file(struct terms *t, const char *path)
 		weir_cli_err("ingest", "--keywords-file: cannot read '%s'", path);
 		return 2;
 	}
+	/* a JSON object, or one term per line */
+	int first;
+	while ((first = fgetc(f)) != EOF && isspace(first))
+		;
+	if (first == '{') {
+		struct weir_buf b = {0};
+		char chunk[65536];
+		size_t n;
+		int rc = 0;
+		if (weir_buf_reserve(&b, 1) != 0)
+			rc = 1;
+		else
+			b.p[b.len++] = '{';
+		while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+			if (weir_buf_reserve(&b, n) != 0) {
+				rc = 1;
+				break;
+			}
+			memcpy(b.p + b.len, chunk, n);
+			b.len += n;
+		}
+		fclose(f);
+		if (!rc)
+			rc = terms_from_json(t, path, (const char *)b.p, b.len);
+		weir_buf_free(&b);
+		return rc;
+	}
+	rewind(f);
 	char *line = NULL, where[64];
 	size_t cap = 0;
 	ssize_t n;

@@ -67,6 +67,16 @@ expect_error 2 --limit query top-words --channel x --limit lots --store "sqlite:
 expect_error 2 xml ingest --format xml --store "sqlite:$DB" "$T/empty.ndjson"
 expect_error 2 yaml query chat-minutes --format yaml --store "sqlite:$DB"
 expect_error 2 channel query top-words --store "sqlite:$DB"
+# keyword config files: a misspelt key, a wrong type, broken JSON name what is wrong
+printf '{"keywords": ["gg"], "hashtag": ["x"]}\n' >"$T/kw1.json"
+printf '{"keywords": ["gg", 3]}\n' >"$T/kw2.json"
+printf '{"keywords": ' >"$T/kw3.json"
+printf 'gg\n\nlol\n' >"$T/kw4.txt"
+expect_error 2 "unknown key 'hashtag'" ingest --keywords-file "$T/kw1.json" --store "sqlite:$DB" "$T/empty.ndjson"
+expect_error 2 "keywords[1] is not a string" ingest --keywords-file "$T/kw2.json" --store "sqlite:$DB" \
+	"$T/empty.ndjson"
+expect_error 2 "not a JSON object" ingest --keywords-file "$T/kw3.json" --store "sqlite:$DB" "$T/empty.ndjson"
+expect_error 2 "line 2" ingest --keywords-file "$T/kw4.txt" --store "sqlite:$DB" "$T/empty.ndjson"
 # A store URI with an unknown scheme.
 expect_error 2 mysql query chat-minutes --store mysql://localhost/db
 expect_error 2 mysql ingest --store mysql://localhost/db "$T/empty.ndjson"
