@@ -123,6 +123,50 @@ struct weir_op {
 	void (*close)(void *st); /* frees; called after the writer has stopped */
 };
 
+/*
+ * Defines operator `var` from a family's typed functions: prefix##_shard_new,
+ * prefix##_add, prefix##_advance, prefix##_flush, prefix##_shard_free, and
+ * `stats_fn` (filling struct weir_op_stats) — the void* adapters the table
+ * needs are generated (calling a function through a pointer of another type
+ * would be undefined behaviour):
+ *
+ *	WEIR_OP_DEFINE(weir_op_posts, "posts", WEIR_OP_KIND(WEIR_KIND_POST), weir_posts,
+ *		       weir_posts_get_stats)
+ */
+#define WEIR_OP_DEFINE(var, opname, opkinds, prefix, stats_fn)                                               \
+	static void *prefix##_op_open(const struct weir_op_env *env)                                         \
+	{                                                                                                    \
+		return prefix##_shard_new(env);                                                              \
+	}                                                                                                    \
+	static int prefix##_op_add(void *st, const struct weir_event *ev)                                    \
+	{                                                                                                    \
+		return prefix##_add(st, ev);                                                                 \
+	}                                                                                                    \
+	static int prefix##_op_advance(void *st, int64_t watermark)                                          \
+	{                                                                                                    \
+		return prefix##_advance(st, watermark);                                                      \
+	}                                                                                                    \
+	static int prefix##_op_flush(void *st)                                                               \
+	{                                                                                                    \
+		return prefix##_flush(st);                                                                   \
+	}                                                                                                    \
+	static void prefix##_op_stats(void *st, struct weir_op_stats *out)                                   \
+	{                                                                                                    \
+		stats_fn(st, out);                                                                           \
+	}                                                                                                    \
+	static void prefix##_op_close(void *st)                                                              \
+	{                                                                                                    \
+		prefix##_shard_free(st);                                                                     \
+	}                                                                                                    \
+	const struct weir_op var = {.name = opname,                                                          \
+				    .kinds = opkinds,                                                        \
+				    .open = prefix##_op_open,                                                \
+				    .add = prefix##_op_add,                                                  \
+				    .advance = prefix##_op_advance,                                          \
+				    .flush = prefix##_op_flush,                                              \
+				    .stats = prefix##_op_stats,                                              \
+				    .close = prefix##_op_close}
+
 /* The registry: every operator, NULL-terminated (src/ops/registry.c). */
 extern const struct weir_op *const weir_ops[];
 

@@ -772,49 +772,14 @@ int weir_chat_advance(struct weir_chat_shard *s, int64_t watermark)
 
 /* ---- the operator ------------------------------------------------------------ */
 
-static void *op_open(const struct weir_op_env *env)
-{
-	return weir_chat_shard_new(env);
-}
-
-static int op_add(void *st, const struct weir_event *ev)
-{
-	return weir_chat_add(st, ev);
-}
-
-static int op_advance(void *st, int64_t watermark)
-{
-	return weir_chat_advance(st, watermark);
-}
-
 /* Checkpoint: emit every open window as a delta; they are not closed, so
  * later events for them are not counted as corrections. */
-static int op_flush(void *st)
+int weir_chat_flush(struct weir_chat_shard *s)
 {
-	struct weir_chat_shard *s = st;
 	s->flushing = true;
 	int rc = weir_chat_advance(s, INT64_MAX);
 	s->flushing = false;
 	return rc;
 }
 
-static void op_stats(void *st, struct weir_op_stats *out)
-{
-	weir_chat_get_stats(st, out);
-}
-
-static void op_close(void *st)
-{
-	weir_chat_shard_free(st);
-}
-
-const struct weir_op weir_op_chat = {
-    .name = "chat",
-    .kinds = WEIR_OP_KIND(WEIR_KIND_CHAT),
-    .open = op_open,
-    .add = op_add,
-    .advance = op_advance,
-    .flush = op_flush,
-    .stats = op_stats,
-    .close = op_close,
-};
+WEIR_OP_DEFINE(weir_op_chat, "chat", WEIR_OP_KIND(WEIR_KIND_CHAT), weir_chat, weir_chat_get_stats);

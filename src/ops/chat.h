@@ -26,6 +26,8 @@ int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev);
 /* Close (emit and free) every window whose end is <= watermark. */
 int weir_chat_advance(struct weir_chat_shard *s, int64_t watermark);
 void weir_chat_get_stats(const struct weir_chat_shard *s, struct weir_op_stats *st);
+/* Checkpoint: every open window as a delta record, the windows stay open. */
+int weir_chat_flush(struct weir_chat_shard *s);
 
 /* The operator (op.h) built on the functions above. */
 extern const struct weir_op weir_op_chat;

@@ -745,43 +745,6 @@ int weir_fol_flush(struct weir_fol_shard *s)
 
 /* ---- the operator ----------------------------------------------------------------- */
 
-static void *op_open(const struct weir_op_env *env)
-{
-	return weir_fol_shard_new(env);
-}
-
-static int op_add(void *st, const struct weir_event *ev)
-{
-	return weir_fol_add(st, ev);
-}
-
-static int op_advance(void *st, int64_t watermark)
-{
-	return weir_fol_advance(st, watermark);
-}
-
-static int op_flush(void *st)
-{
-	return weir_fol_flush(st);
-}
-
-static void op_stats(void *st, struct weir_op_stats *out)
-{
-	weir_fol_get_stats(st, out);
-}
-
-static void op_close(void *st)
-{
-	weir_fol_shard_free(st);
-}
-
-const struct weir_op weir_op_followers = {
-    .name = "followers",
-    .kinds = WEIR_OP_KIND(WEIR_KIND_FOLLOWERS) | WEIR_OP_KIND(WEIR_KIND_STREAM),
-    .open = op_open,
-    .add = op_add,
-    .advance = op_advance,
-    .flush = op_flush,
-    .stats = op_stats,
-    .close = op_close,
-};
+WEIR_OP_DEFINE(weir_op_followers, "followers",
+	       WEIR_OP_KIND(WEIR_KIND_FOLLOWERS) | WEIR_OP_KIND(WEIR_KIND_STREAM), weir_fol,
+	       weir_fol_get_stats);

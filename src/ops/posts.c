@@ -587,43 +587,4 @@ int weir_posts_flush(struct weir_posts_shard *s)
 
 /* ---- the operator ------------------------------------------------------------ */
 
-static void *op_open(const struct weir_op_env *env)
-{
-	return weir_posts_shard_new(env);
-}
-
-static int op_add(void *st, const struct weir_event *ev)
-{
-	return weir_posts_add(st, ev);
-}
-
-static int op_advance(void *st, int64_t watermark)
-{
-	return weir_posts_advance(st, watermark);
-}
-
-static int op_flush(void *st)
-{
-	return weir_posts_flush(st);
-}
-
-static void op_stats(void *st, struct weir_op_stats *out)
-{
-	weir_posts_get_stats(st, out);
-}
-
-static void op_close(void *st)
-{
-	weir_posts_shard_free(st);
-}
-
-const struct weir_op weir_op_posts = {
-    .name = "posts",
-    .kinds = WEIR_OP_KIND(WEIR_KIND_POST),
-    .open = op_open,
-    .add = op_add,
-    .advance = op_advance,
-    .flush = op_flush,
-    .stats = op_stats,
-    .close = op_close,
-};
+WEIR_OP_DEFINE(weir_op_posts, "posts", WEIR_OP_KIND(WEIR_KIND_POST), weir_posts, weir_posts_get_stats);

@@ -565,43 +565,5 @@ int weir_presence_flush(struct weir_presence_shard *s)
 
 /* ---- the operator ------------------------------------------------------------ */
 
-static void *op_open(const struct weir_op_env *env)
-{
-	return weir_presence_shard_new(env);
-}
-
-static int op_add(void *st, const struct weir_event *ev)
-{
-	return weir_presence_add(st, ev);
-}
-
-static int op_advance(void *st, int64_t watermark)
-{
-	return weir_presence_advance(st, watermark);
-}
-
-static int op_flush(void *st)
-{
-	return weir_presence_flush(st);
-}
-
-static void op_stats(void *st, struct weir_op_stats *out)
-{
-	weir_presence_get_stats(st, out);
-}
-
-static void op_close(void *st)
-{
-	weir_presence_shard_free(st);
-}
-
-const struct weir_op weir_op_presence = {
-    .name = "presence",
-    .kinds = WEIR_OP_KIND(WEIR_KIND_CHATTERS),
-    .open = op_open,
-    .add = op_add,
-    .advance = op_advance,
-    .flush = op_flush,
-    .stats = op_stats,
-    .close = op_close,
-};
+WEIR_OP_DEFINE(weir_op_presence, "presence", WEIR_OP_KIND(WEIR_KIND_CHATTERS), weir_presence,
+	       weir_presence_get_stats);

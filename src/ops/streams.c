@@ -840,46 +840,12 @@ int weir_streams_flush(struct weir_streams_shard *s)
 
 /* ---- the operator ------------------------------------------------------------ */
 
-static void *op_open(const struct weir_op_env *env)
+/* The engine's counters: the family's own (expired, rejected) folded in. */
+static void op_stats_of(const struct weir_streams_shard *s, struct weir_op_stats *out)
 {
-	return weir_streams_shard_new(env);
-}
-
-static int op_add(void *st, const struct weir_event *ev)
-{
-	return weir_streams_add(st, ev);
-}
-
-static int op_advance(void *st, int64_t watermark)
-{
-	return weir_streams_advance(st, watermark);
-}
-
-static int op_flush(void *st)
-{
-	return weir_streams_flush(st);
-}
-
-static void op_stats(void *st, struct weir_op_stats *out)
-{
-	struct weir_streams_shard *s = st;
 	*out = s->st.op;
 	out->expired = s->st.expired;
 	out->rejected = s->st.rejected;
 }
 
-static void op_close(void *st)
-{
-	weir_streams_shard_free(st);
-}
-
-const struct weir_op weir_op_streams = {
-    .name = "streams",
-    .kinds = WEIR_OP_KIND(WEIR_KIND_STREAM),
-    .open = op_open,
-    .add = op_add,
-    .advance = op_advance,
-    .flush = op_flush,
-    .stats = op_stats,
-    .close = op_close,
-};
+WEIR_OP_DEFINE(weir_op_streams, "streams", WEIR_OP_KIND(WEIR_KIND_STREAM), weir_streams, op_stats_of);
