@@ -18,6 +18,10 @@ int weir_input_open(const char *path, struct weir_input **out, char *err, size_t
  * or a negative WEIR_E* code. */
 ssize_t weir_input_read(struct weir_input *in, char *buf, size_t cap);
 /* Compressed bytes consumed so far and the file's size (0 if unknown), for progress. */
+/* Whether a read would return without waiting (1), or timeout_ms passed
+ * with nothing to read (0). A compressed stream may still hold decoded
+ * bytes when this says 0: it is a hint for live input, not a promise. */
+int weir_input_wait(struct weir_input *in, int timeout_ms);
 uint64_t weir_input_pos(struct weir_input *in);
 uint64_t weir_input_size(struct weir_input *in);
 const char *weir_input_codec(struct weir_input *in); /* "plain", "gzip", "zstd" */

@@ -58,6 +58,7 @@ struct ckpt_mark {
 	struct ckpt *ck;
 };
 
+#define IDLE_TICK_MS 200	 /* live input: an idle stream still ticks the workers this often */
 #define SKETCH_INTERVAL_MS 30000 /* docs/sketches.md */
 
 struct batch {
@@ -1119,6 +1120,16 @@ int weir_engine_feed_file(struct weir_engine *e, const char *path, char *err, si
 				e->buf = nb;
 				e->bufcap = ncap;
 			}
+		}
+		if (!ident) {
+			/* Live input (stdin, a pipe): when the stream pauses, hand what has
+			 * arrived to the workers at once instead of waiting for a full batch,
+			 * and keep them ticking while it stays idle, so that operators'
+			 * wall-clock hand-overs run and results stay current. */
+			while (!(e->o.stop && *e->o.stop) && weir_input_wait(in, IDLE_TICK_MS) == 0)
+				dispatch(e, 0);
+			if (e->o.stop && *e->o.stop)
+				break;
 		}
 		ssize_t r = weir_input_read(in, e->buf + have, e->bufcap - have);
 		if (r < 0) {

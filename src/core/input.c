@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,18 @@ ssize_t weir_input_read(struct weir_input *in, char *buf, size_t cap)
 		return WEIR_EIO;
 	in->pos += (uint64_t)r;
 	return r;
+}
+
+int weir_input_wait(struct weir_input *in, int timeout_ms)
+{
+	/* bytes already buffered (the codec sniffing read, or compressed input
+	 * not yet decoded) are readable now */
+	if (in->raw_off < in->raw_len || in->raw_eof)
+		return 1;
+	struct pollfd p = {.fd = in->fd, .events = POLLIN};
+	int r = poll(&p, 1, timeout_ms);
+	/* an error or a hang-up: let the next read report it */
+	return r != 0;
 }
 
 uint64_t weir_input_pos(struct weir_input *in)
