@@ -15,6 +15,7 @@
 #include <xxhash.h>
 
 #include "weir/hll.h"
+#include "core/varint.h"
 
 #define HLL_VERSION 1
 #define KIND_SPARSE 0
@@ -119,31 +120,6 @@ double weir_hll_estimate(const struct weir_hll *h)
 
 /* ---- serialization ---------------------------------------------------------- */
 
-static size_t put_varint(uint8_t *o, uint64_t v)
-{
-	size_t n = 0;
-	while (v >= 0x80) {
-		o[n++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	o[n++] = (uint8_t)v;
-	return n;
-}
-
-static int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-	uint64_t r = 0;
-	for (unsigned shift = 0; *p < end && shift < 64; shift += 7) {
-		uint8_t b = *(*p)++;
-		r |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*v = r;
-			return 0;
-		}
-	}
-	return WEIR_EFORMAT;
-}
-
 static size_t dense_bytes(int p)
 {
 	return (((size_t)1 << p) * 6 + 7) / 8;
@@ -165,11 +141,11 @@ size_t weir_hll_write(const struct weir_hll *h, uint8_t *out)
 	size_t dense = dense_bytes(h->p);
 	if (nz * 4 + 10 < dense) {
 		out[2] = KIND_SPARSE;
-		size_t o = 3 + put_varint(out + 3, nz);
+		size_t o = 3 + weir_varint_put(out + 3, nz);
 		size_t last = 0;
 		for (size_t i = 0; i < m; i++)
 			if (h->reg[i]) {
-				o += put_varint(out + o, i - last);
+				o += weir_varint_put(out + o, i - last);
 				out[o++] = h->reg[i];
 				last = i;
 			}
@@ -200,11 +176,11 @@ static int decode(struct weir_hll *h, const void *buf, size_t n, int merge)
 	if (b[2] == KIND_SPARSE) {
 		const uint8_t *p = b + 3;
 		uint64_t cnt, ix = 0;
-		if (get_varint(&p, end, &cnt) != 0 || cnt > m)
+		if (weir_varint_get(&p, end, &cnt) != 0 || cnt > m)
 			return WEIR_EFORMAT;
 		for (uint64_t i = 0; i < cnt; i++) {
 			uint64_t d;
-			if (get_varint(&p, end, &d) != 0 || p >= end)
+			if (weir_varint_get(&p, end, &d) != 0 || p >= end)
 				return WEIR_EFORMAT;
 			ix += d;
 			uint8_t v = *p++;

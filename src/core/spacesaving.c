@@ -17,6 +17,7 @@
 
 #include "weir/spacesaving.h"
 #include "core/table.h"
+#include "core/varint.h"
 
 #define SS_VERSION 1
 
@@ -345,31 +346,6 @@ int weir_ss_acc_add(struct weir_ss_acc *a, const struct weir_ss *s)
 	return 0;
 }
 
-static int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-	uint64_t r = 0;
-	for (unsigned shift = 0; *p < end && shift < 64; shift += 7) {
-		uint8_t b = *(*p)++;
-		r |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*v = r;
-			return 0;
-		}
-	}
-	return WEIR_EFORMAT;
-}
-
-static size_t put_varint(uint8_t *o, uint64_t v)
-{
-	size_t n = 0;
-	while (v >= 0x80) {
-		o[n++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	o[n++] = (uint8_t)v;
-	return n;
-}
-
 /* Header of a serialized summary; p is left at the first entry. */
 static int read_head(const uint8_t **p, const uint8_t *end, uint64_t *cap, uint64_t *total, uint64_t *floor,
 		     uint64_t *len)
@@ -377,8 +353,9 @@ static int read_head(const uint8_t **p, const uint8_t *end, uint64_t *cap, uint6
 	if (*p >= end || **p != SS_VERSION)
 		return WEIR_EFORMAT;
 	(*p)++;
-	if (get_varint(p, end, cap) || get_varint(p, end, total) || get_varint(p, end, floor) ||
-	    get_varint(p, end, len) || *cap == 0 || *cap > (1u << 28) || *len > *cap)
+	if (weir_varint_get(p, end, cap) || weir_varint_get(p, end, total) ||
+	    weir_varint_get(p, end, floor) || weir_varint_get(p, end, len) || *cap == 0 ||
+	    *cap > (1u << 28) || *len > *cap)
 		return WEIR_EFORMAT;
 	return 0;
 }
@@ -387,12 +364,12 @@ static int read_entry(const uint8_t **p, const uint8_t *end, const char **key, u
 		      uint64_t *err)
 {
 	uint64_t n;
-	if (get_varint(p, end, &n) || n > (uint64_t)(end - *p))
+	if (weir_varint_get(p, end, &n) || n > (uint64_t)(end - *p))
 		return WEIR_EFORMAT;
 	*key = (const char *)*p;
 	*kn = (uint32_t)n;
 	*p += n;
-	if (get_varint(p, end, count) || get_varint(p, end, err) || *err > *count)
+	if (weir_varint_get(p, end, count) || weir_varint_get(p, end, err) || *err > *count)
 		return WEIR_EFORMAT;
 	return 0;
 }
@@ -504,10 +481,10 @@ size_t weir_ss_write(const struct weir_ss *s, uint8_t *out)
 {
 	size_t o = 0;
 	out[o++] = SS_VERSION;
-	o += put_varint(out + o, s->cap);
-	o += put_varint(out + o, s->total);
-	o += put_varint(out + o, s->floor);
-	o += put_varint(out + o, s->len);
+	o += weir_varint_put(out + o, s->cap);
+	o += weir_varint_put(out + o, s->total);
+	o += weir_varint_put(out + o, s->floor);
+	o += weir_varint_put(out + o, s->len);
 	const struct weir_ss_entry **v = malloc((s->len ? s->len : 1) * sizeof(*v));
 	if (!v)
 		return 0;
@@ -515,11 +492,11 @@ size_t weir_ss_write(const struct weir_ss *s, uint8_t *out)
 		v[i] = &s->e[i];
 	qsort(v, s->len, sizeof(*v), cmp_entry_key);
 	for (uint32_t i = 0; i < s->len; i++) {
-		o += put_varint(out + o, v[i]->n);
+		o += weir_varint_put(out + o, v[i]->n);
 		memcpy(out + o, v[i]->key, v[i]->n);
 		o += v[i]->n;
-		o += put_varint(out + o, v[i]->count);
-		o += put_varint(out + o, v[i]->err);
+		o += weir_varint_put(out + o, v[i]->count);
+		o += weir_varint_put(out + o, v[i]->err);
 	}
 	free(v);
 	return o;

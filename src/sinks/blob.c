@@ -9,6 +9,7 @@
 
 #include "core/sort.h"
 #include "sinks/blob.h"
+#include "core/varint.h"
 
 int weir_buf_reserve(struct weir_buf *b, size_t n)
 {
@@ -32,31 +33,16 @@ void weir_buf_free(struct weir_buf *b)
 	b->len = b->cap = 0;
 }
 
+/* b has room (callers reserve); see core/varint.h */
 static inline void put_varint(struct weir_buf *b, uint64_t v)
 {
-	while (v >= 0x80) {
-		b->p[b->len++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	b->p[b->len++] = (unsigned char)v;
+	b->len += weir_varint_put(b->p + b->len, v);
 }
 
+/* 1 and *pp advanced, or 0 at a truncated varint */
 static inline int get_varint(const unsigned char **pp, const unsigned char *end, uint64_t *v)
 {
-	uint64_t x = 0;
-	int shift = 0;
-	const unsigned char *p = *pp;
-	while (p < end && shift < 64) {
-		unsigned char c = *p++;
-		x |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80)) {
-			*pp = p;
-			*v = x;
-			return 1;
-		}
-		shift += 7;
-	}
-	return 0;
+	return weir_varint_get(pp, end, v) == 0;
 }
 
 int weir_words_blob(const struct weir_wordcount *v, uint32_t n, struct weir_buf *out)

@@ -26,6 +26,7 @@
 
 #include "weir/store.h"
 #include "ops/streams.h"
+#include "core/varint.h"
 
 const char *const weir_schema_streams =
     "CREATE TABLE IF NOT EXISTS streams(grain INTEGER NOT NULL, channel_id INTEGER NOT NULL,"
@@ -84,29 +85,6 @@ static int pk_push(struct pkbuf *p, int64_t viewers, int64_t count)
 	return 0;
 }
 
-static void put_varint(unsigned char *b, size_t *len, uint64_t v)
-{
-	while (v >= 0x80) {
-		b[(*len)++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	b[(*len)++] = (unsigned char)v;
-}
-
-static int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out)
-{
-	uint64_t v = 0;
-	for (int shift = 0; shift < 64 && *p < end; shift += 7) {
-		unsigned char c = *(*p)++;
-		v |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80)) {
-			*out = v;
-			return 0;
-		}
-	}
-	return WEIR_ESTORE;
-}
-
 /*
  * Merges the stored multiset blob b[0..bn) with the sorted deltas d[0..n)
  * into p->v (zero counts dropped) and encodes it into p->b; *peak gets the
@@ -123,7 +101,7 @@ static int pk_merge(struct pkbuf *p, const unsigned char *b, size_t bn, const st
 	uint32_t i = 0;
 	for (;;) {
 		if (!have && q && q < end) {
-			if (get_varint(&q, end, &u) || get_varint(&q, end, &c))
+			if (weir_varint_get(&q, end, &u) || weir_varint_get(&q, end, &c))
 				return WEIR_ESTORE;
 			prev += u;
 			cur.viewers = (int64_t)prev;
@@ -158,9 +136,10 @@ static int pk_merge(struct pkbuf *p, const unsigned char *b, size_t bn, const st
 	*peak = 0;
 	uint64_t last = 0;
 	for (uint32_t k = 0; k < p->n; k++) {
-		put_varint(p->b, &p->blen, (uint64_t)p->v[k].viewers - last);
+		p->blen += weir_varint_put(p->b + p->blen, (uint64_t)p->v[k].viewers - last);
 		last = (uint64_t)p->v[k].viewers;
-		put_varint(p->b, &p->blen, ((uint64_t)p->v[k].count << 1) ^ (uint64_t)(p->v[k].count >> 63));
+		p->blen += weir_varint_put(p->b + p->blen,
+					   ((uint64_t)p->v[k].count << 1) ^ (uint64_t)(p->v[k].count >> 63));
 		if (p->v[k].count > 0)
 			*peak = p->v[k].viewers;
 	}
