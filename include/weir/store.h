@@ -208,5 +208,9 @@ void weir_result_free(struct weir_result *r);
 void weir_result_init(struct weir_result *r, uint32_t ncols, const char *const *cols, const uint8_t *types);
 struct weir_cell *weir_result_row(struct weir_result *r);
 char *weir_strndup(const void *p, size_t n);
+/* Steps st to its end, one result row per statement row, each column read by
+ * the result's column type (text copied; integers, times, days as int64;
+ * NULL reads 0 or ""); finalizes st. Returns 0, WEIR_ENOMEM or WEIR_ESTORE. */
+int weir_result_rows_from(struct weir_result *res, struct sqlite3_stmt *st);
 
 #endif

@@ -3,6 +3,7 @@
  * helpers every query uses. Adding a query is defining a struct
  * weir_query_def beside its family's store code and a line here.
  */
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,4 +123,29 @@ char *weir_strndup(const void *p, size_t n)
 		s[n] = 0;
 	}
 	return s;
+}
+
+int weir_result_rows_from(struct weir_result *res, sqlite3_stmt *st)
+{
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct weir_cell *row = weir_result_row(res);
+		if (!row) {
+			sqlite3_finalize(st);
+			return WEIR_ENOMEM;
+		}
+		for (uint32_t c = 0; c < res->ncols; c++) {
+			if (res->types[c] == WEIR_C_TEXT) {
+				const unsigned char *t = sqlite3_column_text(st, (int)c);
+				row[c].s = weir_strndup(t ? t : (const unsigned char *)"",
+							(size_t)sqlite3_column_bytes(st, (int)c));
+			} else if (res->types[c] == WEIR_C_REAL) {
+				row[c].d = sqlite3_column_double(st, (int)c);
+			} else {
+				row[c].i = sqlite3_column_int64(st, (int)c);
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : WEIR_ESTORE;
 }

@@ -1179,24 +1179,7 @@ static int run_raw(struct weir_store *s, const struct weir_query_args *a, struct
 		return WEIR_ESTORE;
 	bind_range(st, 1, a);
 	sqlite3_bind_int64(st, 3, a->limit < 0 ? 100 : a->limit);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct weir_cell *row = weir_result_row(res);
-		if (!row) {
-			sqlite3_finalize(st);
-			return WEIR_ENOMEM;
-		}
-		for (int c = 0; c < 9; c++) {
-			const unsigned char *t = sqlite3_column_text(st, c);
-			if (types[c] == WEIR_C_TEXT)
-				row[c].s = weir_strndup(t ? t : (const unsigned char *)"",
-							(size_t)sqlite3_column_bytes(st, c));
-			else
-				row[c].i = sqlite3_column_int64(st, c); /* an absent count reads 0 */
-		}
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : WEIR_ESTORE;
+	return weir_result_rows_from(res, st); /* an absent count reads 0 */
 }
 
 const struct weir_query_def weir_q_posts = {

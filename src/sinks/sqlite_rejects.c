@@ -116,25 +116,7 @@ static int run_rejects(struct weir_store *s, const struct weir_query_args *a, st
 	if (a->channel)
 		sqlite3_bind_text(st, 3, a->channel, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, a->limit < 0 ? 1000 : a->limit);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct weir_cell *row = weir_result_row(res);
-		if (!row) {
-			sqlite3_finalize(st);
-			return WEIR_ENOMEM;
-		}
-		for (int c = 0; c < 8; c++) {
-			if (types[c] == WEIR_C_TEXT) {
-				const unsigned char *t = sqlite3_column_text(st, c);
-				row[c].s = weir_strndup(t ? t : (const unsigned char *)"",
-							(size_t)sqlite3_column_bytes(st, c));
-			} else {
-				row[c].i = sqlite3_column_int64(st, c);
-			}
-		}
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : WEIR_ESTORE;
+	return weir_result_rows_from(res, st);
 }
 
 const struct weir_query_def weir_q_rejects = {
