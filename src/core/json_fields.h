@@ -74,6 +74,9 @@ enum weir_jfield {
 
 /* Field slot for a key, or -1 for a field weir does not use. */
 int weir_jfield_lookup(const char *k, size_t n);
+/* The same for a raw key k (after its opening quote) known to hold no
+ * backslash, with 16 readable bytes: the name must be followed by '"'. */
+int weir_jfield_match_raw(const char *k);
 /* Name of a slot, for dead-letter details. */
 const char *weir_jfield_name(int f);
 /* Validate the collected fields and fill ev (events.md §1). */
@@ -84,9 +87,10 @@ int weir_event_from_fields(struct weir_jval *f, struct weir_arena *a, struct wei
 void *weir_json_simd_new(void);
 void weir_json_simd_free(void *p);
 /* own: line is this writable copy in the arena (strings without escapes may
- * stay in it, NUL-terminated in place), or NULL (every string is copied). */
+ * stay in it, NUL-terminated in place), or NULL (every string is copied).
+ * plain: the line holds no backslash (no string needs unescaping). */
 int weir_json_simd_parse(void *p, const char *line, size_t len, struct weir_arena *a, struct weir_jval *f,
-			 char *own);
+			 char *own, bool plain);
 void *weir_json_cjson_new(void);
 void weir_json_cjson_free(void *p);
 int weir_json_cjson_parse(void *p, const char *line, size_t len, struct weir_arena *a, struct weir_jval *f);

@@ -56,6 +56,7 @@ bool copy_str(struct weir_arena *a, std::string_view sv, struct weir_str *out)
  */
 struct inplace {
 	char *buf; /* the line's arena copy, or NULL: copy every string */
+	bool plain; /* the line holds no backslash: no string has escapes */
 	uint32_t n;
 	char *quote[64];
 };
@@ -89,7 +90,8 @@ int take_string(ondemand::value &val, struct weir_arena *a, struct inplace *ip, 
 	size_t e = tok.size();
 	while (e > 1 && is_json_space(tok[e - 1]))
 		e--;
-	if (e >= 2 && tok[0] == '"' && tok[e - 1] == '"' && !has_backslash(tok.data() + 1, e - 2)) {
+	if (e >= 2 && tok[0] == '"' && tok[e - 1] == '"' &&
+	    ((ip && ip->plain) || !has_backslash(tok.data() + 1, e - 2))) {
 		if (!a)
 			return WEIR_R_OK;
 		if (ip && ip->buf && ip->n < 64) {
@@ -274,11 +276,12 @@ extern "C" void weir_json_simd_free(void *p)
 }
 
 extern "C" int weir_json_simd_parse(void *p, const char *line, size_t len, struct weir_arena *a,
-				    struct weir_jval *f, char *own)
+				    struct weir_jval *f, char *own, bool plain)
 {
 	simd_parser *sp = static_cast<simd_parser *>(p);
 	struct inplace ip;
 	ip.buf = own;
+	ip.plain = plain;
 	ip.n = 0;
 	ondemand::document doc;
 	auto e = sp->parser.iterate(line, len, len + WEIR_JSON_PADDING).get(doc);
@@ -295,21 +298,29 @@ extern "C" int weir_json_simd_parse(void *p, const char *line, size_t len, struc
 	const char *end = line + len;
 	for (auto field : obj) {
 		ondemand::raw_json_string rk;
+		ondemand::value val;
 		if ((e = field.key().get(rk)))
 			return map_error(e);
-		/* keys are compared raw unless escaped (then unescaped: "\u0074s" is "ts") */
-		std::string_view key;
-		const char *kr = rk.raw(), *q = kr;
-		while (q < end && *q != '"' && *q != '\\')
-			q++;
-		if (q < end && *q == '"')
-			key = std::string_view(kr, (size_t)(q - kr));
-		else if ((e = field.unescaped_key().get(key)))
-			return map_error(e);
-		ondemand::value val;
-		if ((e = field.value().get(val)))
-			return map_error(e);
-		int slot = weir_jfield_lookup(key.data(), key.size());
+		int slot;
+		if (plain) {
+			/* no escapes: the raw key is the key (16 bytes past it are readable) */
+			slot = weir_jfield_match_raw(rk.raw());
+			if ((e = field.value().get(val)))
+				return map_error(e);
+		} else {
+			/* keys are compared raw unless escaped (then unescaped: "\u0074s" is "ts") */
+			std::string_view key;
+			const char *kr = rk.raw(), *q = kr;
+			while (q < end && *q != '"' && *q != '\\')
+				q++;
+			if (q < end && *q == '"')
+				key = std::string_view(kr, (size_t)(q - kr));
+			else if ((e = field.unescaped_key().get(key)))
+				return map_error(e);
+			if ((e = field.value().get(val)))
+				return map_error(e);
+			slot = weir_jfield_lookup(key.data(), key.size());
+		}
 		if (slot < 0)
 			continue; /* unknown field: the iterator skips it */
 		int r = read_value(val, check_only(slot) ? nullptr : a, &f[slot], &ip);
