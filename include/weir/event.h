@@ -86,6 +86,8 @@ struct weir_event {
 	uint32_t nitems; /* chatters: users; post: hashtags; chat: badges */
 	int64_t ts;	 /* event time, ms UTC */
 	uint64_t line;	 /* 1-based line number in its source */
+	uint64_t key_hash; /* weir_hash() of the shard key (channel; post: id), set by the engine's reader
+			    * for the events it routes: operators need not hash it again */
 
 	struct weir_str channel; /* chat, followers, stream, chatters; lowercased */
 	struct weir_str user;	 /* chat: login; post: author */

@@ -888,7 +888,8 @@ static int one_line(struct weir_engine *e, const char *source, uint64_t lineno, 
 	/* The shard key: the channel (account) for channel kinds, the id for posts
 	 * (so that a repeated post meets its first copy). */
 	const struct weir_str *key = ev->kind == WEIR_KIND_POST ? &ev->id : &ev->channel;
-	uint32_t shard = (uint32_t)(weir_hash(key->p, key->n) % (uint64_t)e->nworkers);
+	ev->key_hash = weir_hash(key->p, key->n);
+	uint32_t shard = (uint32_t)(ev->key_hash % (uint64_t)e->nworkers);
 	b->idx[shard][b->nidx[shard]++] = b->n;
 	b->n++;
 	if (b->n == BATCH_EVENTS || b->arena_bytes >= BATCH_BYTES)

@@ -52,10 +52,12 @@ const char *weir_reason_name(int reason)
 	return reason >= 0 && reason < WEIR_R_COUNT ? reason_names[reason] : "?";
 }
 
+/* Index of p[0..n) in names[1..count), or 0; once per line for kind and
+ * platform, so the first byte is compared before any call. */
 static int name_index(const char *const *names, int count, const char *p, size_t n)
 {
 	for (int i = 1; i < count; i++)
-		if (strlen(names[i]) == n && memcmp(names[i], p, n) == 0)
+		if (names[i][0] == (n ? p[0] : 0) && strlen(names[i]) == n && memcmp(names[i], p, n) == 0)
 			return i;
 	return 0;
 }
@@ -423,8 +425,7 @@ int weir_json_parse(struct weir_json *j, const char *line, size_t len, struct we
 	if (!detail)
 		detail = &ignored;
 	*detail = NULL;
-	for (int i = 0; i < WEIR_F_COUNT; i++)
-		j->f[i].type = WEIR_JT_ABSENT;
+	memset(j->f, 0, sizeof(j->f)); /* every slot WEIR_JT_ABSENT */
 	int r;
 	if (j->backend == BACKEND_CJSON) {
 		if (memchr(line, 0, len))

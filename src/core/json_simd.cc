@@ -84,7 +84,8 @@ bool is_json_space(char c)
  * copy; otherwise simdjson unescapes (and validates the escapes) and the
  * result is copied.
  */
-int take_string(ondemand::value &val, struct weir_arena *a, struct inplace *ip, struct weir_str *out)
+inline __attribute__((always_inline)) int take_string(ondemand::value &val, struct weir_arena *a, struct inplace *ip,
+						 struct weir_str *out)
 {
 	std::string_view tok = val.raw_json_token();
 	size_t e = tok.size();
