@@ -86,8 +86,9 @@ struct weir_event {
 	uint32_t nitems; /* chatters: users; post: hashtags; chat: badges */
 	int64_t ts;	 /* event time, ms UTC */
 	uint64_t line;	 /* 1-based line number in its source */
-	uint64_t key_hash; /* weir_hash() of the shard key (channel; post: id), set by the engine's reader
-			    * for the events it routes: operators need not hash it again */
+	/* weir_hash() of the shard key (channel; post: id), set by the engine's
+	 * reader for the events it routes: operators need not hash it again */
+	uint64_t key_hash;
 
 	struct weir_str channel; /* chat, followers, stream, chatters; lowercased */
 	struct weir_str user;	 /* chat: login; post: author */
@@ -121,6 +122,16 @@ struct weir_json *weir_json_new(void);
 void weir_json_free(struct weir_json *j);
 int weir_json_parse(struct weir_json *j, const char *line, size_t len, struct weir_arena *a,
 		    struct weir_event *ev, const char **detail);
+/*
+ * The same without the copy: line[0..len) is writable and lives as long as
+ * ev (the engine's input block, held by the batch). Strings without escapes
+ * stay in it, NUL-terminated in place; line[len] is overwritten. A rejected
+ * line is left as it came; weir_json_restore() puts back the quotes of the
+ * last accepted line (to dead-letter it after all).
+ */
+int weir_json_parse_inplace(struct weir_json *j, char *line, size_t len, struct weir_arena *a,
+			    struct weir_event *ev, const char **detail);
+void weir_json_restore(struct weir_json *j);
 /* Which JSON library the parser uses ("simdjson" or "cjson"). */
 const char *weir_json_backend(void);
 

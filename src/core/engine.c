@@ -61,6 +61,24 @@ struct ckpt_mark {
 #define IDLE_TICK_MS 200	 /* live input: an idle stream still ticks the workers this often */
 #define SKETCH_INTERVAL_MS 30000 /* docs/sketches.md */
 
+/*
+ * An input block: the reader reads the file into it and parses the lines
+ * where they lie, so the events' strings point into it (no copy of each
+ * line). The batches whose events point into a block hold a reference, and
+ * the reader holds one on the block it reads into; the count is only ever
+ * touched by the reader (a batch's references are dropped when the reader
+ * takes the batch again), so it needs no atomics. Blocks of the first size
+ * are recycled.
+ */
+struct block {
+	struct block *next; /* free list */
+	uint32_t refs;
+	size_t cap;  /* data holds cap + WEIR_JSON_PADDING bytes */
+	char data[]; /* 64-aligned after the header */
+};
+
+#define BATCH_BLOCKS 8 /* blocks one batch may point into (then it is dispatched) */
+
 struct batch {
 	struct batch *next; /* free list / queue link */
 	uint32_t n;
@@ -70,6 +88,8 @@ struct batch {
 	size_t arena_bytes; /* raw bytes of the lines in this batch (their strings live in the arena) */
 	atomic_int refs;
 	struct weir_arena arena;
+	struct block *blk[BATCH_BLOCKS]; /* input blocks its events point into */
+	uint32_t nblk;
 	uint32_t *idx[MAX_WORKERS];
 	uint32_t nidx[MAX_WORKERS];
 	struct weir_event ev[BATCH_EVENTS];
@@ -304,8 +324,11 @@ struct weir_engine {
 	struct weir_engine_stats st;
 	int64_t max_ts;
 	int64_t future_limit; /* wall clock + max_future, refreshed now and then */
+	struct block *blk;    /* the block being read into (e->buf is its data) */
+	struct block *spare;  /* recycled blocks of READ_CHUNK * 2 bytes */
 	char *buf;
 	size_t bufcap;
+	size_t blk_used; /* bytes of blk consumed by earlier files */
 	uint64_t t0;
 	uint64_t last_progress;
 	uint64_t cur_size, cur_pos; /* for progress */
@@ -722,9 +745,65 @@ static void *worker_main(void *arg)
 
 /* ---- reader ------------------------------------------------------------------ */
 
+static void block_unref(struct weir_engine *e, struct block *k)
+{
+	if (--k->refs)
+		return;
+	if (k->cap == READ_CHUNK * 2) {
+		k->next = e->spare;
+		e->spare = k;
+	} else {
+		free(k);
+	}
+}
+
+/*
+ * Makes a block of cap bytes the one the reader reads into, with the
+ * unfinished line (carry bytes from the old block's data + from) at its
+ * start. The old block lives on while batches point into it.
+ */
+static int block_switch(struct weir_engine *e, size_t cap, size_t from, size_t carry)
+{
+	struct block *k = NULL;
+	if (cap == READ_CHUNK * 2 && e->spare) {
+		k = e->spare;
+		e->spare = k->next;
+	} else {
+		k = malloc(sizeof(*k) + cap + WEIR_JSON_PADDING);
+		if (!k)
+			return WEIR_ENOMEM;
+		k->cap = cap;
+	}
+	k->refs = 1;
+	if (e->blk) {
+		memcpy(k->data, e->blk->data + from, carry);
+		block_unref(e, e->blk);
+	}
+	e->blk = k;
+	e->buf = k->data;
+	e->bufcap = k->cap;
+	return 0;
+}
+
+/* The current batch holds the block its next event points into; false when
+ * it holds BATCH_BLOCKS already (then it must be dispatched first). */
+static bool batch_hold_block(struct weir_engine *e, struct batch *b)
+{
+	if (b->nblk && b->blk[b->nblk - 1] == e->blk)
+		return true;
+	if (b->nblk == BATCH_BLOCKS)
+		return false;
+	b->blk[b->nblk++] = e->blk;
+	e->blk->refs++;
+	return true;
+}
+
 static struct batch *batch_get(struct weir_engine *e)
 {
 	struct batch *b = fifo_pop(&e->free_batches, -1);
+	for (uint32_t i = 0; i < b->nblk; i++)
+		block_unref(e, b->blk[i]);
+	b->nblk = 0;
 	b->n = 0;
 	b->final = 0;
 	b->ck = NULL;
@@ -815,9 +894,11 @@ static void progress(struct weir_engine *e, int force)
 		fputc('\n', stderr);
 }
 
-/* Handles one line (without its '\n'); p has WEIR_JSON_PADDING bytes after it. */
-static int one_line(struct weir_engine *e, const char *source, uint64_t lineno, const char *p, size_t n,
-		    int truncated)
+/* Handles one line (without its '\n'); p has WEIR_JSON_PADDING bytes after it.
+ * inplace: p lies in the current input block (e->blk), which the batch then
+ * holds, and is parsed where it lies; otherwise p is the caller's (copied). */
+static int one_line(struct weir_engine *e, const char *source, uint64_t lineno, char *p, size_t n,
+		    int inplace)
 {
 	e->st.lines++;
 	if (n && p[n - 1] == '\r' && e->o.format == WEIR_FMT_IRC)
@@ -827,11 +908,16 @@ static int one_line(struct weir_engine *e, const char *source, uint64_t lineno, 
 		return 0;
 	}
 	if (n > e->o.max_line) {
-		dead(e, source, lineno, WEIR_R_LINE_TOO_LONG, NULL, p, n, truncated);
+		dead(e, source, lineno, WEIR_R_LINE_TOO_LONG, NULL, p, n, 0);
 		return 0;
 	}
 	if (!e->cur)
 		e->cur = batch_get(e);
+	if (inplace && !batch_hold_block(e, e->cur)) {
+		dispatch(e, 0);
+		e->cur = batch_get(e);
+		batch_hold_block(e, e->cur);
+	}
 	struct batch *b = e->cur;
 	struct weir_event *ev = &b->ev[b->n];
 	const char *detail = NULL;
@@ -849,7 +935,8 @@ static int one_line(struct weir_engine *e, const char *source, uint64_t lineno, 
 		if (own_strings(&b->arena, ev) != 0)
 			return WEIR_ENOMEM;
 	} else {
-		r = weir_json_parse(e->json, p, n, &b->arena, ev, &detail);
+		r = inplace ? weir_json_parse_inplace(e->json, p, n, &b->arena, ev, &detail)
+			    : weir_json_parse(e->json, p, n, &b->arena, ev, &detail);
 		if (r != WEIR_R_OK) {
 			dead(e, source, lineno, r, detail, p, n, 0);
 			return 0;
@@ -861,6 +948,8 @@ static int one_line(struct weir_engine *e, const char *source, uint64_t lineno, 
 		if ((e->st.lines & 0xfff) == 0 || e->future_limit == 0)
 			e->future_limit = weir_wall_ms() + e->o.max_future_ms;
 		if (ev->ts > e->future_limit) {
+			if (inplace && e->o.format != WEIR_FMT_IRC)
+				weir_json_restore(e->json); /* the line as it came */
 			dead(e, source, lineno, WEIR_R_FUTURE_TIMESTAMP, "ts", p, n, 0);
 			return 0;
 		}
@@ -897,22 +986,23 @@ static int one_line(struct weir_engine *e, const char *source, uint64_t lineno, 
 	return 0;
 }
 
-/* Splits buf[0..len) into lines; returns bytes consumed (up to the last '\n'). */
-static size_t split_lines(struct weir_engine *e, const char *source, uint64_t *lineno, const char *buf,
-			  size_t len, int at_eof, int *err)
+/* Splits buf[0..len) into lines; returns bytes consumed (up to the last '\n').
+ * inplace: buf lies in the current input block (one_line). */
+static size_t split_lines(struct weir_engine *e, const char *source, uint64_t *lineno, char *buf, size_t len,
+			  int at_eof, int inplace, int *err)
 {
 	size_t off = 0;
 	for (;;) {
-		const char *nl = memchr(buf + off, '\n', len - off);
+		char *nl = memchr(buf + off, '\n', len - off);
 		if (!nl) {
 			if (at_eof && off < len) {
-				*err = one_line(e, source, ++*lineno, buf + off, len - off, 0);
+				*err = one_line(e, source, ++*lineno, buf + off, len - off, inplace);
 				off = len;
 			}
 			return off;
 		}
 		size_t n = (size_t)(nl - (buf + off));
-		*err = one_line(e, source, ++*lineno, buf + off, n, 0);
+		*err = one_line(e, source, ++*lineno, buf + off, n, inplace);
 		if (*err)
 			return off;
 		off += n + 1;
@@ -1069,7 +1159,17 @@ int weir_engine_feed_file(struct weir_engine *e, const char *path, char *err, si
 	e->cur_source = source;
 	e->cur_size = weir_input_size(in);
 	e->st.files++;
-	uint64_t lineno = 0, file_off = 0; /* file_off: decompressed offset of buf[0] */
+	uint64_t lineno = 0, file_off = 0; /* file_off: decompressed offset of buf[base] */
+	if (e->blk_used) {
+		/* batches may still point into the block: read this file into a fresh one */
+		if (block_switch(e, e->bufcap, 0, 0) != 0) {
+			weir_input_close(in);
+			free(ident);
+			free(real);
+			return WEIR_ENOMEM;
+		}
+		e->blk_used = 0;
+	}
 	if (have_ck) {
 		rc = resume(e, in, &ck, &file_off);
 		if (rc) {
@@ -1095,14 +1195,23 @@ int weir_engine_feed_file(struct weir_engine *e, const char *path, char *err, si
 	}
 	uint64_t interval = (uint64_t)e->o.checkpoint_interval_ms * 1000000ULL;
 	uint64_t last_ckpt = weir_now_ns();
-	size_t have = 0;  /* carried bytes of an unfinished line at buf[0..have) */
+	size_t base = 0;  /* buf[0..base) is parsed: events may point into it */
+	size_t have = 0;  /* carried bytes of an unfinished line at buf[base..base + have) */
 	int skipping = 0; /* inside a line longer than HARD_LINE_CAP */
 	bool eof = false;
 	for (;;) {
 		if (e->o.stop && *e->o.stop)
 			break;
+		if (e->bufcap - base - have < READ_CHUNK && base) {
+			/* the block is used up: go on in a fresh one, the unfinished line first */
+			if (block_switch(e, e->bufcap, base, have) != 0) {
+				rc = WEIR_ENOMEM;
+				break;
+			}
+			base = 0;
+		}
 		if (e->bufcap - have < READ_CHUNK) {
-			/* an unfinished line fills the buffer: grow, up to the hard cap */
+			/* an unfinished line fills the block: grow, up to the hard cap */
 			size_t ncap = e->bufcap * 2;
 			if (ncap > HARD_LINE_CAP + READ_CHUNK) {
 				/* dead-letter what we have, truncated, and skip to the next '\n' */
@@ -1112,14 +1221,9 @@ int weir_engine_feed_file(struct weir_engine *e, const char *path, char *err, si
 				file_off += have;
 				have = 0;
 				skipping = 1;
-			} else {
-				char *nb = realloc(e->buf, ncap + WEIR_JSON_PADDING);
-				if (!nb) {
-					rc = WEIR_ENOMEM;
-					break;
-				}
-				e->buf = nb;
-				e->bufcap = ncap;
+			} else if (block_switch(e, ncap, 0, have) != 0) {
+				rc = WEIR_ENOMEM;
+				break;
 			}
 		}
 		if (!ident) {
@@ -1132,7 +1236,8 @@ int weir_engine_feed_file(struct weir_engine *e, const char *path, char *err, si
 			if (e->o.stop && *e->o.stop)
 				break;
 		}
-		ssize_t r = weir_input_read(in, e->buf + have, e->bufcap - have);
+		char *buf = e->buf + base;
+		ssize_t r = weir_input_read(in, buf + have, e->bufcap - base - have);
 		if (r < 0) {
 			snprintf(err, errcap, "%s: read error (%s)", source, weir_strerror((int)r));
 			rc = (int)r;
@@ -1143,7 +1248,7 @@ int weir_engine_feed_file(struct weir_engine *e, const char *path, char *err, si
 		size_t len = have + (size_t)r;
 		size_t start = 0;
 		if (skipping) {
-			char *nl = memchr(e->buf, '\n', len);
+			char *nl = memchr(buf, '\n', len);
 			if (!nl) {
 				file_off += len;
 				have = 0;
@@ -1153,21 +1258,20 @@ int weir_engine_feed_file(struct weir_engine *e, const char *path, char *err, si
 				}
 				continue;
 			}
-			start = (size_t)(nl - e->buf) + 1;
+			start = (size_t)(nl - buf) + 1;
 			skipping = 0;
 		}
-		memset(e->buf + len, 0, WEIR_JSON_PADDING);
+		memset(buf + len, 0, WEIR_JSON_PADDING);
 		int perr = 0;
 		size_t used =
-		    start + split_lines(e, source, &lineno, e->buf + start, len - start, r == 0, &perr);
+		    start + split_lines(e, source, &lineno, buf + start, len - start, r == 0, 1, &perr);
 		if (perr) {
 			rc = perr;
 			break;
 		}
 		have = len - used;
 		file_off += used;
-		if (have && used)
-			memmove(e->buf, e->buf + used, have);
+		base += used; /* the lines stay where they are: events point into them */
 		if (r == 0) {
 			eof = true;
 			break;
@@ -1178,6 +1282,7 @@ int weir_engine_feed_file(struct weir_engine *e, const char *path, char *err, si
 		}
 	}
 	weir_input_close(in);
+	e->blk_used = base + have;
 	progress(e, 1);
 	if (!rc && ident)
 		checkpoint(e, ident, real, file_off, lineno, eof);
@@ -1194,7 +1299,8 @@ int weir_engine_feed_lines(struct weir_engine *e, const char *source, const char
 	int err = 0;
 	e->cur_source = source;
 	e->st.bytes += len;
-	split_lines(e, source, &lineno, buf, len, 1, &err);
+	/* not in place: buf is the caller's (one_line copies, never writes it) */
+	split_lines(e, source, &lineno, (char *)buf, len, 1, 0, &err);
 	if (!err && e->cur && e->cur->n)
 		dispatch(e, 0);
 	else if (!err)
@@ -1250,11 +1356,9 @@ int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out,
 	for (e->nops = 0; weir_ops[e->nops] && e->nops < MAX_OPS; e->nops++)
 		e->kinds |= weir_ops[e->nops]->kinds;
 	e->json = weir_json_new();
-	e->bufcap = READ_CHUNK * 2;
-	e->buf = malloc(e->bufcap + WEIR_JSON_PADDING);
 	e->nbatches = (uint32_t)(3 * e->nworkers + 2);
 	e->all_batches = calloc(e->nbatches, sizeof(struct batch));
-	if (!e->json || !e->buf || !e->all_batches)
+	if (!e->json || block_switch(e, READ_CHUNK * 2, 0, 0) != 0 || !e->all_batches)
 		goto oom;
 	pthread_mutex_init(&e->ckpt_mu, NULL);
 	pthread_cond_init(&e->ckpt_cv, NULL);
@@ -1360,6 +1464,8 @@ int weir_engine_close(struct weir_engine *e, struct weir_engine_stats *st, char 
 	}
 	free(e->scratch);
 	for (uint32_t i = 0; i < e->nbatches; i++) {
+		for (uint32_t k = 0; k < e->all_batches[i].nblk; k++)
+			block_unref(e, e->all_batches[i].blk[k]);
 		weir_arena_free(&e->all_batches[i].arena);
 		for (int k = 0; k < e->nworkers; k++)
 			free(e->all_batches[i].idx[k]);
@@ -1371,7 +1477,13 @@ int weir_engine_close(struct weir_engine *e, struct weir_engine_stats *st, char 
 	pthread_cond_destroy(&e->ckpt_cv);
 	weir_store_close(e->store);
 	weir_json_free(e->json);
-	free(e->buf);
+	if (e->blk)
+		block_unref(e, e->blk);
+	while (e->spare) {
+		struct block *k = e->spare;
+		e->spare = k->next;
+		free(k);
+	}
 	free(e->store_uri);
 	free(e->dlq_path);
 	free(e);

@@ -115,7 +115,8 @@ static void field_index(void)
 		slot[slot[0] < 0 ? 0 : 1] = (int8_t)f;
 		struct raw_name *r = raw_by[c0];
 		while (r->slot >= 0)
-			r++; /* at most 5 names share a first byte (l: live, language, likes, location, lang) */
+			r++; /* at most 5 names share a first byte (l: live, language, likes, location, lang)
+			      */
 		char name[16] = {0}, mask[16] = {0};
 		memcpy(name, field_names[f], n);
 		memset(mask, 0xff, n);
@@ -278,12 +279,23 @@ static int need_time(struct weir_jval *f, int slot, bool required, int64_t *out,
 	return WEIR_R_OK;
 }
 
-static void lower_ascii(struct weir_str s)
+/* Lowercases *s (ASCII) in a copy in the arena: s may point into the input
+ * line, which must stay as it came for the dead-letter file. */
+static int lower_ascii(struct weir_arena *a, struct weir_str *s)
 {
-	char *p = (char *)s.p; /* arena copy owned by this event */
-	for (uint32_t i = 0; i < s.n; i++)
+	uint32_t i = 0;
+	while (i < s->n && !(s->p[i] >= 'A' && s->p[i] <= 'Z'))
+		i++;
+	if (i == s->n)
+		return WEIR_R_OK; /* most channels are lowercase already */
+	char *p = weir_arena_strdup(a, s->p, s->n);
+	if (!p)
+		return WEIR_R_BAD_VALUE;
+	for (; i < s->n; i++)
 		if (p[i] >= 'A' && p[i] <= 'Z')
 			p[i] = (char)(p[i] + 32);
+	s->p = p;
+	return WEIR_R_OK;
 }
 
 #define TRY(x)                                                                                               \
@@ -365,7 +377,7 @@ int weir_event_from_fields(struct weir_jval *f, struct weir_arena *a, struct wei
 		break;
 	}
 	if (ev->channel.p)
-		lower_ascii(ev->channel);
+		TRY(lower_ascii(a, &ev->channel));
 	if (ev->channel.p && ev->channel.n == 0) {
 		*detail = "channel";
 		return WEIR_R_BAD_VALUE;
@@ -380,6 +392,8 @@ struct weir_json {
 	int backend;
 	void *impl;
 	struct weir_jval f[WEIR_F_COUNT];
+	char *quote[WEIR_JSON_MAX_QUOTES]; /* closing quotes NUL-terminated in the last line */
+	uint32_t nquote;
 };
 
 static int default_backend(void)
@@ -418,6 +432,29 @@ void weir_json_free(struct weir_json *j)
 	free(j);
 }
 
+/*
+ * Parses the writable line own[0..len) (own[len] is NUL, WEIR_JSON_PADDING
+ * readable bytes follow) with simdjson; accepted events keep their strings
+ * in it (json_simd.cc).
+ */
+static int parse_owned(struct weir_json *j, char *own, size_t len, struct weir_arena *a,
+		       struct weir_event *ev, const char **detail)
+{
+	/* One scan finds the first NUL or backslash: most lines have neither,
+	 * and then no string needs its own check for escapes. */
+	const char *q = strchrnul(own, '\\'), *end = own + len;
+	if (q < end && (*q == '\0' || memchr(q, 0, (size_t)(end - q))))
+		return WEIR_R_NUL_BYTE;
+	int r = weir_json_simd_parse(j->impl, own, len, a, j->f, own, q == end, j->quote, &j->nquote);
+	if (r == WEIR_R_OK)
+		r = weir_event_from_fields(j->f, a, ev, detail);
+	if (r != WEIR_R_OK)
+		return r; /* the line is as it came */
+	for (uint32_t i = 0; i < j->nquote; i++)
+		*j->quote[i] = '\0';
+	return WEIR_R_OK;
+}
+
 int weir_json_parse(struct weir_json *j, const char *line, size_t len, struct weir_arena *a,
 		    struct weir_event *ev, const char **detail)
 {
@@ -426,27 +463,43 @@ int weir_json_parse(struct weir_json *j, const char *line, size_t len, struct we
 		detail = &ignored;
 	*detail = NULL;
 	memset(j->f, 0, sizeof(j->f)); /* every slot WEIR_JT_ABSENT */
-	int r;
+	j->nquote = 0;
 	if (j->backend == BACKEND_CJSON) {
 		if (memchr(line, 0, len))
 			return WEIR_R_NUL_BYTE;
-		r = weir_json_cjson_parse(j->impl, line, len, a, j->f);
-	} else {
-		/* parse a copy in the arena: its strings are used in place (json_simd.cc) */
-		char *own = weir_arena_alloc(a, len + WEIR_JSON_PADDING);
-		if (!own)
-			return WEIR_R_BAD_VALUE;
-		memcpy(own, line, len);
-		own[len] = '\0';
-		memset(own + len + 1, ' ', WEIR_JSON_PADDING - 1);
-		/* One scan finds the first NUL or backslash: most lines have neither,
-		 * and then no string needs its own check for escapes. */
-		const char *q = strchrnul(own, '\\'), *end = own + len;
-		if (q < end && (*q == '\0' || memchr(q, 0, (size_t)(end - q))))
-			return WEIR_R_NUL_BYTE;
-		r = weir_json_simd_parse(j->impl, own, len, a, j->f, own, q == end);
+		int r = weir_json_cjson_parse(j->impl, line, len, a, j->f);
+		if (r != WEIR_R_OK)
+			return r;
+		return weir_event_from_fields(j->f, a, ev, detail);
 	}
-	if (r != WEIR_R_OK)
-		return r;
-	return weir_event_from_fields(j->f, a, ev, detail);
+	/* parse a copy in the arena: its strings are used in place */
+	char *own = weir_arena_alloc(a, len + WEIR_JSON_PADDING);
+	if (!own)
+		return WEIR_R_BAD_VALUE;
+	memcpy(own, line, len);
+	own[len] = '\0';
+	memset(own + len + 1, ' ', WEIR_JSON_PADDING - 1);
+	return parse_owned(j, own, len, a, ev, detail);
+}
+
+int weir_json_parse_inplace(struct weir_json *j, char *line, size_t len, struct weir_arena *a,
+			    struct weir_event *ev, const char **detail)
+{
+	if (j->backend == BACKEND_CJSON)
+		return weir_json_parse(j, line, len, a, ev, detail); /* cJSON copies every string */
+	const char *ignored;
+	if (!detail)
+		detail = &ignored;
+	*detail = NULL;
+	memset(j->f, 0, sizeof(j->f)); /* every slot WEIR_JT_ABSENT */
+	j->nquote = 0;
+	line[len] = '\0';
+	return parse_owned(j, line, len, a, ev, detail);
+}
+
+void weir_json_restore(struct weir_json *j)
+{
+	for (uint32_t i = 0; i < j->nquote; i++)
+		*j->quote[i] = '"';
+	j->nquote = 0;
 }

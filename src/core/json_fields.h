@@ -86,11 +86,14 @@ int weir_event_from_fields(struct weir_jval *f, struct weir_arena *a, struct wei
 /* The backends: parse one line (followed by WEIR_JSON_PADDING bytes). */
 void *weir_json_simd_new(void);
 void weir_json_simd_free(void *p);
-/* own: line is this writable copy in the arena (strings without escapes may
- * stay in it, NUL-terminated in place), or NULL (every string is copied).
- * plain: the line holds no backslash (no string needs unescaping). */
+/* own: line is writable and outlives the event (strings without escapes may
+ * stay in it), or NULL (every string is copied). plain: the line holds no
+ * backslash (no string needs unescaping). The closing quotes of the strings
+ * left in place are listed in quote[0..*nquote): the caller NUL-terminates
+ * them once the event is accepted. */
+#define WEIR_JSON_MAX_QUOTES 64
 int weir_json_simd_parse(void *p, const char *line, size_t len, struct weir_arena *a, struct weir_jval *f,
-			 char *own, bool plain);
+			 char *own, bool plain, char **quote, uint32_t *nquote);
 void *weir_json_cjson_new(void);
 void weir_json_cjson_free(void *p);
 int weir_json_cjson_parse(void *p, const char *line, size_t len, struct weir_arena *a, struct weir_jval *f);

@@ -46,19 +46,19 @@ bool copy_str(struct weir_arena *a, std::string_view sv, struct weir_str *out)
 }
 
 /*
- * In-place strings. weir_json_parse() copies each line into the batch's
- * arena before parsing, so a string without escapes can stay where it is:
- * the event points into that copy (no unescape pass, no second copy —
- * a fifth of the parse). Views must be NUL-terminated like the arena
- * copies, but the closing quotes may only be overwritten once simdjson is
- * done with the line: their positions are collected here and written at
- * the end of a successful parse.
+ * In-place strings. The line weir_json_parse() hands over is writable and
+ * lives as long as the batch (the batch's input block, or a copy in its
+ * arena), so a string without escapes can stay where it is: the event
+ * points into the line (no unescape pass, no copy — a fifth of the parse).
+ * Views must be NUL-terminated like the arena copies, but the closing
+ * quotes may only be overwritten once simdjson is done with the line and
+ * the event is accepted: their positions are collected here for the caller.
  */
 struct inplace {
-	char *buf; /* the line's arena copy, or NULL: copy every string */
+	char *buf;  /* the line, writable, or NULL: copy every string */
 	bool plain; /* the line holds no backslash: no string has escapes */
 	uint32_t n;
-	char *quote[64];
+	char **quote; /* WEIR_JSON_MAX_QUOTES */
 };
 
 /* Whether p[0..n) holds a backslash; short strings (most) without a call. */
@@ -84,8 +84,8 @@ bool is_json_space(char c)
  * copy; otherwise simdjson unescapes (and validates the escapes) and the
  * result is copied.
  */
-inline __attribute__((always_inline)) int take_string(ondemand::value &val, struct weir_arena *a, struct inplace *ip,
-						 struct weir_str *out)
+inline __attribute__((always_inline)) int take_string(ondemand::value &val, struct weir_arena *a,
+						      struct inplace *ip, struct weir_str *out)
 {
 	std::string_view tok = val.raw_json_token();
 	size_t e = tok.size();
@@ -95,7 +95,7 @@ inline __attribute__((always_inline)) int take_string(ondemand::value &val, stru
 	    ((ip && ip->plain) || !has_backslash(tok.data() + 1, e - 2))) {
 		if (!a)
 			return WEIR_R_OK;
-		if (ip && ip->buf && ip->n < 64) {
+		if (ip && ip->buf && ip->n < WEIR_JSON_MAX_QUOTES) {
 			out->p = tok.data() + 1;
 			out->n = (uint32_t)(e - 2);
 			ip->quote[ip->n++] = const_cast<char *>(tok.data() + e - 1);
@@ -277,13 +277,16 @@ extern "C" void weir_json_simd_free(void *p)
 }
 
 extern "C" int weir_json_simd_parse(void *p, const char *line, size_t len, struct weir_arena *a,
-				    struct weir_jval *f, char *own, bool plain)
+				    struct weir_jval *f, char *own, bool plain, char **quote,
+				    uint32_t *nquote)
 {
 	simd_parser *sp = static_cast<simd_parser *>(p);
 	struct inplace ip;
 	ip.buf = own;
 	ip.plain = plain;
 	ip.n = 0;
+	ip.quote = quote;
+	*nquote = 0;
 	ondemand::document doc;
 	auto e = sp->parser.iterate(line, len, len + WEIR_JSON_PADDING).get(doc);
 	if (e)
@@ -332,7 +335,6 @@ extern "C" int weir_json_simd_parse(void *p, const char *line, size_t len, struc
 	const char *trailing;
 	if (!doc.current_location().get(trailing))
 		return WEIR_R_INVALID_JSON;
-	for (uint32_t i = 0; i < ip.n; i++)
-		*ip.quote[i] = '\0'; /* simdjson is done with the line */
+	*nquote = ip.n;
 	return WEIR_R_OK;
 }
