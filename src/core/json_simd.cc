@@ -78,16 +78,15 @@ bool is_json_space(char c)
 }
 
 /*
- * Reads string value val into *out (a NULL arena: validates only).
+ * Reads string value val (its raw token tok) into *out (a NULL arena: validates only).
  * Without escapes the bytes are final as they stand (stage 1 checked UTF-8
  * and control characters): used in place when the line is the arena's
  * copy; otherwise simdjson unescapes (and validates the escapes) and the
  * result is copied.
  */
-inline __attribute__((always_inline)) int take_string(ondemand::value &val, struct weir_arena *a,
-						      struct inplace *ip, struct weir_str *out)
+inline __attribute__((always_inline)) int take_string(ondemand::value &val, std::string_view tok,
+						      struct weir_arena *a, struct inplace *ip, struct weir_str *out)
 {
-	std::string_view tok = val.raw_json_token();
 	size_t e = tok.size();
 	while (e > 1 && is_json_space(tok[e - 1]))
 		e--;
@@ -121,12 +120,20 @@ bool check_only(int slot)
 /* Reads one value into slot v (a NULL arena: type checks only). Returns WEIR_R_OK or a reason. */
 int read_value(ondemand::value val, struct weir_arena *a, struct weir_jval *v, struct inplace *ip)
 {
+	/* Most values are strings: told by their first byte, without type(). */
+	std::string_view tok = val.raw_json_token();
+	if (!tok.empty() && tok[0] == '"') {
+		int r = take_string(val, tok, a, ip, &v->s);
+		if (r == WEIR_R_OK)
+			v->type = WEIR_JT_STR;
+		return r;
+	}
 	ondemand::json_type t;
 	if (val.type().get(t))
 		return WEIR_R_INVALID_JSON;
 	switch (t) {
 	case ondemand::json_type::string: {
-		int r = take_string(val, a, ip, &v->s);
+		int r = take_string(val, tok, a, ip, &v->s);
 		if (r == WEIR_R_OK)
 			v->type = WEIR_JT_STR;
 		return r;
@@ -186,7 +193,7 @@ int read_value(ondemand::value val, struct weir_arena *a, struct weir_jval *v, s
 			}
 			if (!a) {
 				struct weir_str unused;
-				int r = take_string(ev, nullptr, ip, &unused);
+				int r = take_string(ev, ev.raw_json_token(), nullptr, ip, &unused);
 				if (r != WEIR_R_OK)
 					return r;
 				continue;
@@ -202,7 +209,7 @@ int read_value(ondemand::value val, struct weir_arena *a, struct weir_jval *v, s
 			}
 			if (!items)
 				return WEIR_R_BAD_VALUE;
-			int r = take_string(ev, a, ip, &items[n]);
+			int r = take_string(ev, ev.raw_json_token(), a, ip, &items[n]);
 			if (r != WEIR_R_OK)
 				return r;
 			n++;
