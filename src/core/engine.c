@@ -37,7 +37,7 @@
 
 #define BATCH_EVENTS 4096
 #define MAX_WORKERS 64
-#define READ_CHUNK (1u << 20) /* the least room a read gets; input blocks start at twice this */
+#define READ_CHUNK (1u << 20)	  /* the least room a read gets; input blocks start at twice this */
 #define HARD_LINE_CAP (64u << 20) /* longer lines are dead-lettered truncated */
 #define REC_QUEUE_MAX 8192
 #define MAX_OPS 8

@@ -85,7 +85,8 @@ bool is_json_space(char c)
  * result is copied.
  */
 inline __attribute__((always_inline)) int take_string(ondemand::value &val, std::string_view tok,
-						      struct weir_arena *a, struct inplace *ip, struct weir_str *out)
+						      struct weir_arena *a, struct inplace *ip,
+						      struct weir_str *out)
 {
 	size_t e = tok.size();
 	while (e > 1 && is_json_space(tok[e - 1]))
