@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1377,7 +1378,8 @@ int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out,
 	e->all_batches = huge_alloc(bsize);
 	if (!e->json || block_switch(e, BLOCK_CAP, 0, 0) != 0 || !e->all_batches)
 		goto oom;
-	memset(e->all_batches, 0, bsize);
+	for (uint32_t i = 0; i < e->nbatches; i++) /* the events are written before use */
+		memset(&e->all_batches[i], 0, offsetof(struct batch, ev));
 	pthread_mutex_init(&e->ckpt_mu, NULL);
 	pthread_cond_init(&e->ckpt_cv, NULL);
 	fifo_init(&e->free_batches, 0);
