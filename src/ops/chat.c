@@ -12,8 +12,9 @@
  * 32-bit ids (dictionaries shared by all channels of the shard, so the hot
  * part of a Zipf vocabulary stays in cache); windows only append those ids to
  * plain vectors — sequential writes, no hashing. When a window closes its
- * vectors are radix-sorted: runs give distinct chatters, messages per user
- * and counts per word. Word strings live in the shard's dictionary for the
+ * vectors are folded into sorted (id, count) pairs — distinct chatters,
+ * messages per user and counts per word — by counting in an array indexed by
+ * id (ids are dense), small ones by insertion sort. Word strings live in the shard's dictionary for the
  * whole run, so records point at them instead of copying.
  *
  * Duplicates: a message id is hashed (XXH3) into the minute window's set.
@@ -122,6 +123,8 @@ struct weir_chat_shard {
 	size_t tokcap;
 	uint32_t *sortbuf; /* scratch for radix sorts */
 	size_t sortcap;
+	uint64_t *dcount, *dbits; /* scratch for bag_compact_dense() */
+	uint32_t densecap;
 	int oom;
 };
 
@@ -177,6 +180,8 @@ void weir_chat_shard_free(struct weir_chat_shard *s)
 	free(s->users);
 	free(s->tokbuf);
 	free(s->sortbuf);
+	free(s->dcount);
+	free(s->dbits);
 	free(s->wordv);
 	free(s->tokens.v);
 	weir_strmap_free(&s->chan_ix);
@@ -479,11 +484,88 @@ static int sort_ids(struct weir_chat_shard *s, struct idvec *x)
 	return 0;
 }
 
-/* Folds the raw ids into the sorted counted pairs (see struct idbag). */
-static int bag_compact(struct weir_chat_shard *s, struct idbag *b)
+/*
+ * Counting scratch for bag_compact_dense(): one counter per id and a bitmap
+ * of the ids seen, sized to the shard's id space and all zero between calls.
+ */
+static int dense_room(struct weir_chat_shard *s, uint32_t space)
+{
+	if (space <= s->densecap)
+		return 0;
+	uint32_t ncap = s->densecap ? s->densecap : 4096;
+	while (ncap < space)
+		ncap *= 2;
+	uint64_t *c = realloc(s->dcount, (size_t)ncap * sizeof(uint64_t));
+	if (!c)
+		return WEIR_ENOMEM;
+	s->dcount = c;
+	memset(c + s->densecap, 0, (size_t)(ncap - s->densecap) * sizeof(uint64_t));
+	uint64_t *b = realloc(s->dbits, (size_t)(ncap / 64) * sizeof(uint64_t));
+	if (!b)
+		return WEIR_ENOMEM;
+	s->dbits = b;
+	memset(b + s->densecap / 64, 0, (size_t)(ncap - s->densecap) / 64 * sizeof(uint64_t));
+	s->densecap = ncap;
+	return 0;
+}
+
+/*
+ * bag_compact() for a large raw block: ids are small and dense (a shard's
+ * users or words, numbered from 0), so counting them in an array indexed by
+ * id and reading the ids back in order from a bitmap replaces the radix sort
+ * (~8 instructions per id instead of ~60). Same pairs, same order.
+ */
+static int bag_compact_dense(struct weir_chat_shard *s, struct idbag *b, uint32_t space)
+{
+	if (dense_room(s, space) != 0)
+		return WEIR_ENOMEM;
+	uint64_t *cnt = s->dcount, *bits = s->dbits;
+	uint32_t lo = UINT32_MAX, hi = 0;
+	for (uint32_t i = 0; i < b->raw.n; i++) {
+		uint32_t id = b->raw.v[i];
+		cnt[id]++;
+		bits[id >> 6] |= 1ull << (id & 63);
+		lo = id < lo ? id : lo;
+		hi = id > hi ? id : hi;
+	}
+	for (uint32_t p = 0; p < b->npairs; p++) {
+		uint32_t id = (uint32_t)(b->pairs[p] >> 32);
+		cnt[id] += (uint32_t)b->pairs[p];
+		bits[id >> 6] |= 1ull << (id & 63);
+		lo = id < lo ? id : lo;
+		hi = id > hi ? id : hi;
+	}
+	uint32_t distinct = 0;
+	for (uint32_t k = lo >> 6; k <= hi >> 6; k++)
+		distinct += (uint32_t)__builtin_popcountll(bits[k]);
+	uint64_t *out = malloc((size_t)distinct * sizeof(uint64_t));
+	if (!out)
+		return WEIR_ENOMEM;
+	uint32_t n = 0;
+	for (uint32_t k = lo >> 6; k <= hi >> 6; k++) {
+		for (uint64_t w = bits[k]; w; w &= w - 1) {
+			uint32_t id = k * 64 + (uint32_t)__builtin_ctzll(w);
+			uint64_t count = cnt[id];
+			cnt[id] = 0;
+			out[n++] = (uint64_t)id << 32 | (count > UINT32_MAX ? UINT32_MAX : count);
+		}
+		bits[k] = 0;
+	}
+	free(b->pairs);
+	b->pairs = out;
+	b->npairs = b->cappairs = n;
+	b->raw.n = 0;
+	return 0;
+}
+
+/* Folds the raw ids into the sorted counted pairs (see struct idbag); ids
+ * are below space (the shard's user or word count). */
+static int bag_compact(struct weir_chat_shard *s, struct idbag *b, uint32_t space)
 {
 	if (!b->raw.n)
 		return 0;
+	if (b->raw.n >= 64)
+		return bag_compact_dense(s, b, space);
 	if (sort_ids(s, &b->raw) != 0)
 		return WEIR_ENOMEM;
 	uint32_t runs = 0;
@@ -519,7 +601,7 @@ static inline int bag_push(struct weir_chat_shard *s, struct idbag *b, uint32_t 
 {
 	if (idvec_push(&b->raw, id) != 0)
 		return WEIR_ENOMEM;
-	return b->raw.n >= BAG_COMPACT ? bag_compact(s, b) : 0;
+	return b->raw.n >= BAG_COMPACT ? bag_compact(s, b, s->nusers) : 0;
 }
 
 int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
@@ -582,7 +664,7 @@ int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
 	if (s->tokens.n) {
 		memcpy(hw->v + hw->n, s->tokens.v, s->tokens.n * sizeof(uint32_t));
 		hw->n += s->tokens.n;
-		if (hw->n >= BAG_COMPACT && bag_compact(s, &h->wids) != 0)
+		if (hw->n >= BAG_COMPACT && bag_compact(s, &h->wids, s->nwords) != 0)
 			return WEIR_ENOMEM;
 	}
 	m->messages++;
@@ -632,7 +714,8 @@ static void chat_free(struct weir_rec *h)
 static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, struct cwin *w)
 {
 	struct weir_arena a;
-	if (bag_compact(s, &w->users) != 0 || (w->grain == WEIR_GRAIN_HOUR && bag_compact(s, &w->wids) != 0))
+	if (bag_compact(s, &w->users, s->nusers) != 0 ||
+	    (w->grain == WEIR_GRAIN_HOUR && bag_compact(s, &w->wids, s->nwords) != 0))
 		return WEIR_ENOMEM;
 	uint32_t nu = w->users.npairs, nd0 = w->grain == WEIR_GRAIN_HOUR ? w->wids.npairs : 0;
 	/* Size the record's arena to what it will hold: one allocation per record
