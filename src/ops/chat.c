@@ -101,12 +101,15 @@ struct evq {
 struct weir_chat_shard {
 	struct weir_op_env env;
 	struct weir_arena names; /* channel and user names, for the whole run */
+	struct weir_skmap chan_sk; /* names of <= 16 bytes; chan_ix holds the rest */
 	struct weir_strmap chan_ix;
 	struct chan *chans;
 	uint32_t nchans, capchans;
+	struct weir_skmap user_sk;
 	struct weir_strmap user_ix;
 	struct weir_str *users; /* uid -> name */
 	uint32_t nusers, capusers;
+	struct weir_skmap word_sk;
 	struct weir_strmap word_ix;
 	struct weir_arena words; /* word strings, for the whole run */
 	struct weir_str *wordv;	 /* wid -> word */
@@ -136,8 +139,9 @@ struct weir_chat_shard *weir_chat_shard_new(const struct weir_op_env *env)
 	s->env = *env;
 	weir_arena_init(&s->names, 1 << 20);
 	weir_arena_init(&s->words, 1 << 20);
-	if (weir_strmap_init(&s->chan_ix, 64) || weir_strmap_init(&s->user_ix, 4096) ||
-	    weir_strmap_init(&s->word_ix, 4096)) {
+	if (weir_strmap_init(&s->chan_ix, 16) || weir_strmap_init(&s->user_ix, 16) ||
+	    weir_strmap_init(&s->word_ix, 16) || weir_skmap_init(&s->chan_sk, 64) ||
+	    weir_skmap_init(&s->user_sk, 4096) || weir_skmap_init(&s->word_sk, 4096)) {
 		weir_chat_shard_free(s);
 		return NULL;
 	}
@@ -187,6 +191,9 @@ void weir_chat_shard_free(struct weir_chat_shard *s)
 	weir_strmap_free(&s->chan_ix);
 	weir_strmap_free(&s->user_ix);
 	weir_strmap_free(&s->word_ix);
+	weir_skmap_free(&s->chan_sk);
+	weir_skmap_free(&s->user_sk);
+	weir_skmap_free(&s->word_sk);
 	weir_arena_free(&s->names);
 	weir_arena_free(&s->words);
 	free(s);
@@ -342,12 +349,44 @@ static void kept_evict(struct weir_chat_shard *s, int64_t watermark)
 
 /* ---- lookups --------------------------------------------------------------- */
 
+/*
+ * Interns p[0..n): returns the slot holding its id (*isnew = 1 and *copy = a
+ * copy of the bytes in arena `a` when first seen), NULL on out of memory.
+ * Keys of <= 16 bytes (nearly all names and words) go to the short-key map,
+ * longer ones to the string map; the caller numbers both from one counter,
+ * so ids are the order of first appearance either way.
+ */
+static uint32_t *intern(struct weir_skmap *sk, struct weir_strmap *lm, struct weir_arena *a, const char *p,
+			uint32_t n, int *isnew, const char **copy)
+{
+	if (n <= WEIR_SKMAP_MAXLEN) {
+		uint64_t ka, kb;
+		weir_load16(p, n, &ka, &kb);
+		struct weir_skent *e = weir_skmap_get(sk, ka, kb, n, isnew);
+		if (!e)
+			return NULL;
+		if (*isnew) {
+			char *c = weir_arena_alloc(a, n ? n : 1);
+			if (!c)
+				return NULL;
+			memcpy(c, p, n);
+			*copy = c;
+		}
+		return &e->val;
+	}
+	struct weir_strent *e = weir_strmap_get(lm, p, n, weir_hash(p, n), a, isnew);
+	if (!e)
+		return NULL;
+	*copy = e->p;
+	return &e->val;
+}
+
 static struct chan *chan_get(struct weir_chat_shard *s, struct weir_str name, uint32_t *ix)
 {
 	int isnew;
-	struct weir_strent *e =
-	    weir_strmap_get(&s->chan_ix, name.p, name.n, weir_hash(name.p, name.n), &s->names, &isnew);
-	if (!e)
+	const char *copy = NULL;
+	uint32_t *val = intern(&s->chan_sk, &s->chan_ix, &s->names, name.p, name.n, &isnew, &copy);
+	if (!val)
 		return NULL;
 	if (isnew) {
 		if (s->nchans == s->capchans) {
@@ -360,22 +399,22 @@ static struct chan *chan_get(struct weir_chat_shard *s, struct weir_str name, ui
 		}
 		struct chan *c = &s->chans[s->nchans];
 		memset(c, 0, sizeof(*c));
-		c->name.p = e->p;
-		c->name.n = e->n;
+		c->name.p = copy;
+		c->name.n = name.n;
 		for (int g = 0; g < 3; g++)
 			c->emitted_until[g] = INT64_MIN;
-		e->val = s->nchans++;
+		*val = s->nchans++;
 	}
-	*ix = e->val;
-	return &s->chans[e->val];
+	*ix = *val;
+	return &s->chans[*val];
 }
 
 static int user_get(struct weir_chat_shard *s, struct weir_str name, uint32_t *uid)
 {
 	int isnew;
-	struct weir_strent *e =
-	    weir_strmap_get(&s->user_ix, name.p, name.n, weir_hash(name.p, name.n), &s->names, &isnew);
-	if (!e)
+	const char *copy = NULL;
+	uint32_t *val = intern(&s->user_sk, &s->user_ix, &s->names, name.p, name.n, &isnew, &copy);
+	if (!val)
 		return WEIR_ENOMEM;
 	if (isnew) {
 		if (s->nusers == s->capusers) {
@@ -386,11 +425,11 @@ static int user_get(struct weir_chat_shard *s, struct weir_str name, uint32_t *u
 			s->users = n;
 			s->capusers = ncap;
 		}
-		s->users[s->nusers].p = e->p;
-		s->users[s->nusers].n = e->n;
-		e->val = s->nusers++;
+		s->users[s->nusers].p = copy;
+		s->users[s->nusers].n = name.n;
+		*val = s->nusers++;
 	}
-	*uid = e->val;
+	*uid = *val;
 	return 0;
 }
 
@@ -445,9 +484,9 @@ static void count_word(const char *wd, size_t n, void *ctx)
 {
 	struct weir_chat_shard *s = ctx;
 	int isnew;
-	struct weir_strent *e =
-	    weir_strmap_get(&s->word_ix, wd, (uint32_t)n, weir_hash(wd, n), &s->words, &isnew);
-	if (!e) {
+	const char *copy = NULL;
+	uint32_t *val = intern(&s->word_sk, &s->word_ix, &s->words, wd, (uint32_t)n, &isnew, &copy);
+	if (!val) {
 		s->oom = 1;
 		return;
 	}
@@ -462,11 +501,11 @@ static void count_word(const char *wd, size_t n, void *ctx)
 			s->wordv = nv;
 			s->capwords = ncap;
 		}
-		s->wordv[s->nwords].p = e->p;
-		s->wordv[s->nwords].n = e->n;
-		e->val = s->nwords++;
+		s->wordv[s->nwords].p = copy;
+		s->wordv[s->nwords].n = (uint32_t)n;
+		*val = s->nwords++;
 	}
-	if (idvec_push(&s->tokens, e->val) != 0)
+	if (idvec_push(&s->tokens, *val) != 0)
 		s->oom = 1;
 }
 
