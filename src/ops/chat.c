@@ -100,7 +100,7 @@ struct evq {
 
 struct weir_chat_shard {
 	struct weir_op_env env;
-	struct weir_arena names; /* channel and user names, for the whole run */
+	struct weir_arena names;   /* channel and user names, for the whole run */
 	struct weir_skmap chan_sk; /* names of <= 16 bytes; chan_ix holds the rest */
 	struct weir_strmap chan_ix;
 	struct chan *chans;
