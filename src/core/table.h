@@ -322,11 +322,11 @@ static inline void weir_load16(const char *p, uint32_t n, uint64_t *a, uint64_t 
 	*b = y;
 }
 
-static inline uint32_t weir_skmap_slot(const struct weir_skmap *m, uint64_t a, uint64_t b, uint32_t n)
+/* The hash of an n-byte key (a, b); its top bits pick the slot. */
+static inline uint64_t weir_skmap_hash(uint64_t a, uint64_t b, uint32_t n)
 {
 	uint64_t h = (a ^ n) * 0x9e3779b97f4a7c15ULL ^ b * 0xc2b2ae3d27d4eb4fULL;
-	h *= 0xff51afd7ed558ccdULL;
-	return (uint32_t)(h >> m->shift);
+	return h * 0xff51afd7ed558ccdULL;
 }
 
 static inline int weir_skmap_init(struct weir_skmap *m, uint32_t cap)
@@ -359,7 +359,7 @@ static inline int weir_skmap_grow(struct weir_skmap *m)
 		struct weir_skent *o = &m->e[i];
 		if (!o->n1)
 			continue;
-		uint32_t j = weir_skmap_slot(&n, o->a, o->b, o->n1 - 1);
+		uint32_t j = (uint32_t)(weir_skmap_hash(o->a, o->b, o->n1 - 1) >> n.shift);
 		while (n.e[j].n1)
 			j = (j + 1) & (n.cap - 1);
 		n.e[j] = *o;
@@ -370,15 +370,22 @@ static inline int weir_skmap_grow(struct weir_skmap *m)
 	return 0;
 }
 
+/* Starts loading the slot of hash h: callers that know several keys ahead
+ * (a message's words) overlap the cache misses of their lookups. */
+static inline void weir_skmap_prefetch(const struct weir_skmap *m, uint64_t h)
+{
+	__builtin_prefetch(&m->e[h >> m->shift]);
+}
+
 /*
- * Finds the entry for the n-byte key (a, b) (see weir_load16), inserting it
- * with val 0 when absent (*isnew = 1). Returns NULL on out of memory. The
- * pointer is valid until the next insert.
+ * Finds the entry for the n-byte key (a, b) (see weir_load16) with hash h
+ * (weir_skmap_hash), inserting it with val 0 when absent (*isnew = 1).
+ * Returns NULL on out of memory. The pointer is valid until the next insert.
  */
 static inline struct weir_skent *weir_skmap_get(struct weir_skmap *m, uint64_t a, uint64_t b, uint32_t n,
-						int *isnew)
+						uint64_t h, int *isnew)
 {
-	uint32_t j = weir_skmap_slot(m, a, b, n);
+	uint32_t j = (uint32_t)(h >> m->shift);
 	for (;;) {
 		struct weir_skent *e = &m->e[j];
 		if (e->a == a && e->b == b && e->n1 == n + 1) {
@@ -392,7 +399,7 @@ static inline struct weir_skent *weir_skmap_get(struct weir_skmap *m, uint64_t a
 	if ((m->len + 1) * 2 > m->cap) {
 		if (weir_skmap_grow(m) != 0)
 			return NULL;
-		j = weir_skmap_slot(m, a, b, n);
+		j = (uint32_t)(h >> m->shift);
 		while (m->e[j].n1)
 			j = (j + 1) & (m->cap - 1);
 	}

@@ -48,6 +48,24 @@ static inline int idvec_push(struct idvec *x, uint32_t id)
 	return 0;
 }
 
+/* A name or word about to be interned: its bytes, and for <= 16 bytes its
+ * short-map key and hash (computed early so the slot can be prefetched). */
+struct wkey {
+	uint64_t a, b, h;
+	const char *p;
+	uint32_t n;
+};
+
+static inline void wkey_make(struct wkey *k, const char *p, uint32_t n)
+{
+	k->p = p;
+	k->n = n;
+	if (n <= WEIR_SKMAP_MAXLEN) {
+		weir_load16(p, n, &k->a, &k->b);
+		k->h = weir_skmap_hash(k->a, k->b, n);
+	}
+}
+
 /*
  * A counted bag of ids: appends go to a raw vector (no hashing on the hot
  * path); when it reaches BAG_COMPACT entries it is radix-sorted and folded
@@ -114,7 +132,8 @@ struct weir_chat_shard {
 	struct weir_arena words; /* word strings, for the whole run */
 	struct weir_str *wordv;	 /* wid -> word */
 	uint32_t nwords, capwords;
-	struct idvec tokens; /* word ids of the message being counted */
+	struct wkey *wk; /* the words of the message being counted */
+	uint32_t nwk, capwk;
 	struct kept *kept;
 	uint32_t capkept, nkept;
 	int64_t min_open_end; /* no window ends before this */
@@ -187,7 +206,7 @@ void weir_chat_shard_free(struct weir_chat_shard *s)
 	free(s->dcount);
 	free(s->dbits);
 	free(s->wordv);
-	free(s->tokens.v);
+	free(s->wk);
 	weir_strmap_free(&s->chan_ix);
 	weir_strmap_free(&s->user_ix);
 	weir_strmap_free(&s->word_ix);
@@ -356,25 +375,23 @@ static void kept_evict(struct weir_chat_shard *s, int64_t watermark)
  * longer ones to the string map; the caller numbers both from one counter,
  * so ids are the order of first appearance either way.
  */
-static uint32_t *intern(struct weir_skmap *sk, struct weir_strmap *lm, struct weir_arena *a, const char *p,
-			uint32_t n, int *isnew, const char **copy)
+static uint32_t *intern(struct weir_skmap *sk, struct weir_strmap *lm, struct weir_arena *a,
+			const struct wkey *k, int *isnew, const char **copy)
 {
-	if (n <= WEIR_SKMAP_MAXLEN) {
-		uint64_t ka, kb;
-		weir_load16(p, n, &ka, &kb);
-		struct weir_skent *e = weir_skmap_get(sk, ka, kb, n, isnew);
+	if (k->n <= WEIR_SKMAP_MAXLEN) {
+		struct weir_skent *e = weir_skmap_get(sk, k->a, k->b, k->n, k->h, isnew);
 		if (!e)
 			return NULL;
 		if (*isnew) {
-			char *c = weir_arena_alloc(a, n ? n : 1);
+			char *c = weir_arena_alloc(a, k->n ? k->n : 1);
 			if (!c)
 				return NULL;
-			memcpy(c, p, n);
+			memcpy(c, k->p, k->n);
 			*copy = c;
 		}
 		return &e->val;
 	}
-	struct weir_strent *e = weir_strmap_get(lm, p, n, weir_hash(p, n), a, isnew);
+	struct weir_strent *e = weir_strmap_get(lm, k->p, k->n, weir_hash(k->p, k->n), a, isnew);
 	if (!e)
 		return NULL;
 	*copy = e->p;
@@ -385,7 +402,9 @@ static struct chan *chan_get(struct weir_chat_shard *s, struct weir_str name, ui
 {
 	int isnew;
 	const char *copy = NULL;
-	uint32_t *val = intern(&s->chan_sk, &s->chan_ix, &s->names, name.p, name.n, &isnew, &copy);
+	struct wkey k;
+	wkey_make(&k, name.p, name.n);
+	uint32_t *val = intern(&s->chan_sk, &s->chan_ix, &s->names, &k, &isnew, &copy);
 	if (!val)
 		return NULL;
 	if (isnew) {
@@ -409,11 +428,11 @@ static struct chan *chan_get(struct weir_chat_shard *s, struct weir_str name, ui
 	return &s->chans[*val];
 }
 
-static int user_get(struct weir_chat_shard *s, struct weir_str name, uint32_t *uid)
+static int user_get(struct weir_chat_shard *s, const struct wkey *k, uint32_t *uid)
 {
 	int isnew;
 	const char *copy = NULL;
-	uint32_t *val = intern(&s->user_sk, &s->user_ix, &s->names, name.p, name.n, &isnew, &copy);
+	uint32_t *val = intern(&s->user_sk, &s->user_ix, &s->names, k, &isnew, &copy);
 	if (!val)
 		return WEIR_ENOMEM;
 	if (isnew) {
@@ -426,7 +445,7 @@ static int user_get(struct weir_chat_shard *s, struct weir_str name, uint32_t *u
 			s->capusers = ncap;
 		}
 		s->users[s->nusers].p = copy;
-		s->users[s->nusers].n = name.n;
+		s->users[s->nusers].n = k->n;
 		*val = s->nusers++;
 	}
 	*uid = *val;
@@ -480,33 +499,49 @@ static inline struct cwin *win_find(struct weir_chat_shard *s, struct chan *c, u
 	return win_new(s, c, cix, g, start);
 }
 
-static void count_word(const char *wd, size_t n, void *ctx)
+/* Tokenizer callback: notes the word and starts loading its map slot. */
+static void collect_word(const char *wd, size_t n, void *ctx)
 {
 	struct weir_chat_shard *s = ctx;
+	if (s->nwk == s->capwk) {
+		uint32_t ncap = s->capwk ? s->capwk * 2 : 64;
+		struct wkey *nv = realloc(s->wk, ncap * sizeof(*nv));
+		if (!nv) {
+			s->oom = 1;
+			return;
+		}
+		s->wk = nv;
+		s->capwk = ncap;
+	}
+	struct wkey *k = &s->wk[s->nwk++];
+	wkey_make(k, wd, (uint32_t)n);
+	if (k->n <= WEIR_SKMAP_MAXLEN)
+		weir_skmap_prefetch(&s->word_sk, k->h);
+}
+
+/* The word id of k, numbering new words. */
+static int word_get(struct weir_chat_shard *s, const struct wkey *k, uint32_t *wid)
+{
 	int isnew;
 	const char *copy = NULL;
-	uint32_t *val = intern(&s->word_sk, &s->word_ix, &s->words, wd, (uint32_t)n, &isnew, &copy);
-	if (!val) {
-		s->oom = 1;
-		return;
-	}
+	uint32_t *val = intern(&s->word_sk, &s->word_ix, &s->words, k, &isnew, &copy);
+	if (!val)
+		return WEIR_ENOMEM;
 	if (isnew) {
 		if (s->nwords == s->capwords) {
 			uint32_t ncap = s->capwords ? s->capwords * 2 : 4096;
 			struct weir_str *nv = realloc(s->wordv, ncap * sizeof(*nv));
-			if (!nv) {
-				s->oom = 1;
-				return;
-			}
+			if (!nv)
+				return WEIR_ENOMEM;
 			s->wordv = nv;
 			s->capwords = ncap;
 		}
 		s->wordv[s->nwords].p = copy;
-		s->wordv[s->nwords].n = (uint32_t)n;
+		s->wordv[s->nwords].n = k->n;
 		*val = s->nwords++;
 	}
-	if (idvec_push(&s->tokens, *val) != 0)
-		s->oom = 1;
+	*wid = *val;
+	return 0;
 }
 
 /* Radix-sorts x in place with the shard's scratch buffer. */
@@ -646,6 +681,12 @@ static inline int bag_push(struct weir_chat_shard *s, struct idbag *b, uint32_t 
 int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
 {
 	uint32_t cix, uid;
+	/* the user's and words' map slots are likely cache misses (tens of
+	 * thousands of names): start loading them first, look them up last */
+	struct wkey uk;
+	wkey_make(&uk, ev->user.p, ev->user.n);
+	if (uk.n <= WEIR_SKMAP_MAXLEN)
+		weir_skmap_prefetch(&s->user_sk, uk.h);
 	struct chan *c = chan_get(s, ev->channel, &cix);
 	if (!c)
 		return WEIR_ENOMEM;
@@ -671,12 +712,6 @@ int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
 		}
 		m->newids[m->nnew++] = idh ? idh : 1;
 	}
-	if (user_get(s, ev->user, &uid) != 0)
-		return WEIR_ENOMEM;
-	struct cwin *h = win_find(s, c, cix, WEIR_GRAIN_HOUR, ev->ts);
-	struct cwin *d = win_find(s, c, cix, WEIR_GRAIN_DAY, ev->ts);
-	if (!h || !d)
-		return WEIR_ENOMEM;
 	if (s->tokcap < ev->text.n) {
 		size_t ncap = ev->text.n < 4096 ? 4096 : ev->text.n;
 		char *b = realloc(s->tokbuf, ncap);
@@ -685,14 +720,20 @@ int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
 		s->tokbuf = b;
 		s->tokcap = ncap;
 	}
-	s->tokens.n = 0;
-	uint32_t nw = weir_tokenize(ev->text.p, ev->text.n, s->tokbuf, count_word, s);
+	s->nwk = 0;
+	uint32_t nw = weir_tokenize(ev->text.p, ev->text.n, s->tokbuf, collect_word, s);
 	if (s->oom)
 		return WEIR_ENOMEM;
+	if (user_get(s, &uk, &uid) != 0)
+		return WEIR_ENOMEM;
+	struct cwin *h = win_find(s, c, cix, WEIR_GRAIN_HOUR, ev->ts);
+	struct cwin *d = win_find(s, c, cix, WEIR_GRAIN_DAY, ev->ts);
+	if (!h || !d)
+		return WEIR_ENOMEM;
 	struct idvec *hw = &h->wids.raw;
-	if (hw->cap - hw->n < s->tokens.n) {
+	if (hw->cap - hw->n < s->nwk) {
 		uint32_t ncap = hw->cap ? hw->cap : 64;
-		while (ncap - hw->n < s->tokens.n)
+		while (ncap - hw->n < s->nwk)
 			ncap *= 2;
 		uint32_t *nv = realloc(hw->v, (size_t)ncap * sizeof(uint32_t));
 		if (!nv)
@@ -700,12 +741,11 @@ int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
 		hw->v = nv;
 		hw->cap = ncap;
 	}
-	if (s->tokens.n) {
-		memcpy(hw->v + hw->n, s->tokens.v, s->tokens.n * sizeof(uint32_t));
-		hw->n += s->tokens.n;
-		if (hw->n >= BAG_COMPACT && bag_compact(s, &h->wids, s->nwords) != 0)
+	for (uint32_t i = 0; i < s->nwk; i++)
+		if (word_get(s, &s->wk[i], &hw->v[hw->n++]) != 0)
 			return WEIR_ENOMEM;
-	}
+	if (hw->n >= BAG_COMPACT && bag_compact(s, &h->wids, s->nwords) != 0)
+		return WEIR_ENOMEM;
 	m->messages++;
 	h->messages++;
 	d->messages++;
