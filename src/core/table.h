@@ -377,6 +377,24 @@ static inline void weir_skmap_prefetch(const struct weir_skmap *m, uint64_t h)
 	__builtin_prefetch(&m->e[h >> m->shift]);
 }
 
+/* weir_skmap_get()'s insert, out of line: the lookup stays small enough to inline. */
+static __attribute__((noinline, unused)) struct weir_skent *
+weir_skmap_insert(struct weir_skmap *m, uint64_t a, uint64_t b, uint32_t n, uint64_t h)
+{
+	if ((m->len + 1) * 2 > m->cap && weir_skmap_grow(m) != 0)
+		return NULL;
+	uint32_t j = (uint32_t)(h >> m->shift);
+	while (m->e[j].n1)
+		j = (j + 1) & (m->cap - 1);
+	struct weir_skent *e = &m->e[j];
+	e->a = a;
+	e->b = b;
+	e->n1 = n + 1;
+	e->val = 0;
+	m->len++;
+	return e;
+}
+
 /*
  * Finds the entry for the n-byte key (a, b) (see weir_load16) with hash h
  * (weir_skmap_hash), inserting it with val 0 when absent (*isnew = 1).
@@ -385,8 +403,7 @@ static inline void weir_skmap_prefetch(const struct weir_skmap *m, uint64_t h)
 static inline struct weir_skent *weir_skmap_get(struct weir_skmap *m, uint64_t a, uint64_t b, uint32_t n,
 						uint64_t h, int *isnew)
 {
-	uint32_t j = (uint32_t)(h >> m->shift);
-	for (;;) {
+	for (uint32_t j = (uint32_t)(h >> m->shift);; j = (j + 1) & (m->cap - 1)) {
 		struct weir_skent *e = &m->e[j];
 		if (e->a == a && e->b == b && e->n1 == n + 1) {
 			*isnew = 0;
@@ -394,23 +411,9 @@ static inline struct weir_skent *weir_skmap_get(struct weir_skmap *m, uint64_t a
 		}
 		if (!e->n1)
 			break;
-		j = (j + 1) & (m->cap - 1);
 	}
-	if ((m->len + 1) * 2 > m->cap) {
-		if (weir_skmap_grow(m) != 0)
-			return NULL;
-		j = (uint32_t)(h >> m->shift);
-		while (m->e[j].n1)
-			j = (j + 1) & (m->cap - 1);
-	}
-	struct weir_skent *e = &m->e[j];
-	e->a = a;
-	e->b = b;
-	e->n1 = n + 1;
-	e->val = 0;
-	m->len++;
 	*isnew = 1;
-	return e;
+	return weir_skmap_insert(m, a, b, n, h);
 }
 
 #endif

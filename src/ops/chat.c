@@ -375,27 +375,36 @@ static void kept_evict(struct weir_chat_shard *s, int64_t watermark)
  * longer ones to the string map; the caller numbers both from one counter,
  * so ids are the order of first appearance either way.
  */
-static uint32_t *intern(struct weir_skmap *sk, struct weir_strmap *lm, struct weir_arena *a,
-			const struct wkey *k, int *isnew, const char **copy)
+/* intern()'s rare paths, out of line: a long key, or copying a new key. */
+static __attribute__((noinline)) uint32_t *intern_slow(struct weir_strmap *lm, struct weir_arena *a,
+						       const struct wkey *k, struct weir_skent *e, int *isnew,
+						       const char **copy)
 {
-	if (k->n <= WEIR_SKMAP_MAXLEN) {
-		struct weir_skent *e = weir_skmap_get(sk, k->a, k->b, k->n, k->h, isnew);
-		if (!e)
+	if (e) {
+		char *c = weir_arena_alloc(a, k->n ? k->n : 1);
+		if (!c)
 			return NULL;
-		if (*isnew) {
-			char *c = weir_arena_alloc(a, k->n ? k->n : 1);
-			if (!c)
-				return NULL;
-			memcpy(c, k->p, k->n);
-			*copy = c;
-		}
+		memcpy(c, k->p, k->n);
+		*copy = c;
 		return &e->val;
 	}
-	struct weir_strent *e = weir_strmap_get(lm, k->p, k->n, weir_hash(k->p, k->n), a, isnew);
+	struct weir_strent *le = weir_strmap_get(lm, k->p, k->n, weir_hash(k->p, k->n), a, isnew);
+	if (!le)
+		return NULL;
+	*copy = le->p;
+	return &le->val;
+}
+
+static inline __attribute__((always_inline)) uint32_t *intern(struct weir_skmap *sk, struct weir_strmap *lm,
+							      struct weir_arena *a, const struct wkey *k,
+							      int *isnew, const char **copy)
+{
+	if (k->n > WEIR_SKMAP_MAXLEN)
+		return intern_slow(lm, a, k, NULL, isnew, copy);
+	struct weir_skent *e = weir_skmap_get(sk, k->a, k->b, k->n, k->h, isnew);
 	if (!e)
 		return NULL;
-	*copy = e->p;
-	return &e->val;
+	return *isnew ? intern_slow(lm, a, k, e, isnew, copy) : &e->val;
 }
 
 static struct chan *chan_get(struct weir_chat_shard *s, struct weir_str name, uint32_t *ix)
