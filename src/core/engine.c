@@ -718,6 +718,21 @@ static void *worker_main(void *arg)
 			const uint32_t *ix = b->idx[w->id];
 			for (uint32_t i = 0; i < n && !w->err; i++) {
 				const struct weir_event *ev = &b->ev[ix[i]];
+				/* The reader just wrote the batch on the other core: start
+				 * fetching an event a few ahead, then its strings, so the
+				 * ops do not wait for each line on its first touch. */
+				if (i + 8 < n) {
+					const char *nx = (const char *)&b->ev[ix[i + 8]];
+					__builtin_prefetch(nx);
+					__builtin_prefetch(nx + 64); /* the string views span two lines */
+				}
+				if (i + 4 < n) {
+					const struct weir_event *nx = &b->ev[ix[i + 4]];
+					__builtin_prefetch(nx->channel.p);
+					__builtin_prefetch(nx->user.p);
+					__builtin_prefetch(nx->text.p);
+					__builtin_prefetch(nx->id.p);
+				}
 				for (int k = 0; k < e->nops && !w->err; k++)
 					if (weir_ops[k]->kinds & WEIR_OP_KIND(ev->kind))
 						w->err = weir_ops[k]->add(w->op[k], ev);

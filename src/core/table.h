@@ -277,4 +277,143 @@ static inline struct weir_strent *weir_strmap_get(struct weir_strmap *m, const c
 	return e;
 }
 
+/* ---- short string -> u32 map (keys of at most 16 bytes) -------------------- */
+
+/*
+ * Most names and words are short: held in two zero-padded u64 words plus the
+ * length they are compared in three integer compares and hashed with two
+ * multiplies, no XXH3, no memcmp, no pointer chase. Callers keep longer keys
+ * in a weir_strmap and share one id counter between the two.
+ */
+#define WEIR_SKMAP_MAXLEN 16
+
+struct weir_skent {
+	uint64_t a, b; /* bytes 0..7 and 8..15, zero-padded */
+	uint32_t n1;   /* length + 1; 0 = empty */
+	uint32_t val;
+};
+
+struct weir_skmap {
+	struct weir_skent *e;
+	uint32_t cap, len, shift; /* slot = hash >> shift */
+};
+
+/* Reads p[0..n) (n <= 16) into two zero-padded words without reading outside
+ * it: overlapping loads instead of a byte loop or a memcpy call. */
+static inline void weir_load16(const char *p, uint32_t n, uint64_t *a, uint64_t *b)
+{
+	uint64_t x = 0, y = 0;
+	if (n >= 8) {
+		memcpy(&x, p, 8);
+		if (n > 8) {
+			memcpy(&y, p + n - 8, 8);
+			y >>= 8 * (16 - n);
+		}
+	} else if (n >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + n - 4, 4);
+		x = lo | (uint64_t)hi << (8 * (n - 4));
+	} else if (n) {
+		const unsigned char *u = (const unsigned char *)p;
+		x = u[0] | (uint64_t)u[n >> 1] << (8 * (n >> 1)) | (uint64_t)u[n - 1] << (8 * (n - 1));
+	}
+	*a = x;
+	*b = y;
+}
+
+/* The hash of an n-byte key (a, b); its top bits pick the slot. */
+static inline uint64_t weir_skmap_hash(uint64_t a, uint64_t b, uint32_t n)
+{
+	uint64_t h = (a ^ n) * 0x9e3779b97f4a7c15ULL ^ b * 0xc2b2ae3d27d4eb4fULL;
+	return h * 0xff51afd7ed558ccdULL;
+}
+
+static inline int weir_skmap_init(struct weir_skmap *m, uint32_t cap)
+{
+	uint32_t c = 16, shift = 60;
+	while (c < cap) {
+		c *= 2;
+		shift--;
+	}
+	m->cap = c;
+	m->shift = shift;
+	m->len = 0;
+	m->e = calloc(c, sizeof(*m->e));
+	return m->e ? 0 : WEIR_ENOMEM;
+}
+
+static inline void weir_skmap_free(struct weir_skmap *m)
+{
+	free(m->e);
+	m->e = NULL;
+	m->cap = m->len = 0;
+}
+
+static inline int weir_skmap_grow(struct weir_skmap *m)
+{
+	struct weir_skmap n;
+	if (weir_skmap_init(&n, m->cap * 2) != 0)
+		return WEIR_ENOMEM;
+	for (uint32_t i = 0; i < m->cap; i++) {
+		struct weir_skent *o = &m->e[i];
+		if (!o->n1)
+			continue;
+		uint32_t j = (uint32_t)(weir_skmap_hash(o->a, o->b, o->n1 - 1) >> n.shift);
+		while (n.e[j].n1)
+			j = (j + 1) & (n.cap - 1);
+		n.e[j] = *o;
+	}
+	n.len = m->len;
+	weir_skmap_free(m);
+	*m = n;
+	return 0;
+}
+
+/* Starts loading the slot of hash h: callers that know several keys ahead
+ * (a message's words) overlap the cache misses of their lookups. */
+static inline void weir_skmap_prefetch(const struct weir_skmap *m, uint64_t h)
+{
+	__builtin_prefetch(&m->e[h >> m->shift]);
+}
+
+/* weir_skmap_get()'s insert, out of line: the lookup stays small enough to inline. */
+static __attribute__((noinline, unused)) struct weir_skent *
+weir_skmap_insert(struct weir_skmap *m, uint64_t a, uint64_t b, uint32_t n, uint64_t h)
+{
+	if ((m->len + 1) * 2 > m->cap && weir_skmap_grow(m) != 0)
+		return NULL;
+	uint32_t j = (uint32_t)(h >> m->shift);
+	while (m->e[j].n1)
+		j = (j + 1) & (m->cap - 1);
+	struct weir_skent *e = &m->e[j];
+	e->a = a;
+	e->b = b;
+	e->n1 = n + 1;
+	e->val = 0;
+	m->len++;
+	return e;
+}
+
+/*
+ * Finds the entry for the n-byte key (a, b) (see weir_load16) with hash h
+ * (weir_skmap_hash), inserting it with val 0 when absent (*isnew = 1).
+ * Returns NULL on out of memory. The pointer is valid until the next insert.
+ */
+static inline struct weir_skent *weir_skmap_get(struct weir_skmap *m, uint64_t a, uint64_t b, uint32_t n,
+						uint64_t h, int *isnew)
+{
+	for (uint32_t j = (uint32_t)(h >> m->shift);; j = (j + 1) & (m->cap - 1)) {
+		struct weir_skent *e = &m->e[j];
+		if (e->a == a && e->b == b && e->n1 == n + 1) {
+			*isnew = 0;
+			return e;
+		}
+		if (!e->n1)
+			break;
+	}
+	*isnew = 1;
+	return weir_skmap_insert(m, a, b, n, h);
+}
+
 #endif

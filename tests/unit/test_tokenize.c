@@ -235,6 +235,35 @@ static void test_random_vs_reference(void)
 	CHECK_EQ_INT(wrong, 0);
 }
 
+/* Long words across the 16-byte blocks of the SSE2 path, with text and buf
+ * in exact-size heap blocks so ASan catches any read or write past n. */
+static void test_blocks_exact_size(void)
+{
+	static const unsigned char alphabet[] = "abcXYZ09.,!\xc3\x84\x00 \t\n";
+	uint32_t seed = 777, wrong = 0;
+	char want[1024];
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t n = (seed = seed * 1103515245 + 12345) >> 16 & 255;
+		unsigned space = 1 + (seed >> 24) % 40; /* 1 in `space` bytes is whitespace */
+		unsigned char *text = malloc(n ? n : 1);
+		char *buf = malloc(n ? n : 1);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245 + 12345;
+			size_t k = (seed >> 16) % space == 0 ? sizeof(alphabet) - 4 + (seed >> 8) % 3
+							     : (seed >> 16) % (sizeof(alphabet) - 4);
+			text[i] = alphabet[k];
+		}
+		memset(&ws, 0, sizeof(ws));
+		uint32_t c = weir_tokenize((const char *)text, n, buf, collect, &ws), rc;
+		size_t wl = ref_tokenize(text, n, want, &rc);
+		if (c != rc || (int)c != ws.calls || wl != ws.len || memcmp(want, ws.out, wl) != 0)
+			wrong++;
+		free(text);
+		free(buf);
+	}
+	CHECK_EQ_INT(wrong, 0);
+}
+
 int main(void)
 {
 	TEST(test_basic);
@@ -245,5 +274,6 @@ int main(void)
 	TEST(test_every_byte);
 	TEST(test_buffer);
 	TEST(test_random_vs_reference);
+	TEST(test_blocks_exact_size);
 	T_END();
 }
