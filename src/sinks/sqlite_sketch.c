@@ -348,7 +348,6 @@ int weir_sketch_refresh(struct weir_store *s, struct weir_sketch *sk, bool final
 	int64_t now = (int64_t)weir_now_ns();
 	if (!final && sk->interval_ns && now - sk->last_ns < sk->interval_ns)
 		return 0;
-	sk->last_ns = now;
 	/* one rebuild per day, in a fixed order */
 	sqlite3_stmt *q =
 	    weir_store_prepare(s, "SELECT channel_id, day FROM chat_sketch_dirty ORDER BY 1, 2");
@@ -373,6 +372,13 @@ int weir_sketch_refresh(struct weir_store *s, struct weir_sketch *sk, bool final
 	}
 	sqlite3_reset(q);
 	rc = rc == SQLITE_DONE ? 0 : WEIR_ESTORE;
+	/* The interval runs from the last rebuild that had work, not from the
+	 * last commit: an ingest's first commit (the empty checkpoint at the
+	 * start of a file) then does not push the rebuild of a short ingest out
+	 * of its final commit into weir_store_finish's own transaction (one
+	 * more commit and WAL checkpoint in the serial tail). */
+	if (n)
+		sk->last_ns = now;
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = rebuild_day(s, sk, (uint32_t)(keys[i] >> 32),
 				 (int64_t)(int32_t)(uint32_t)keys[i] * WEIR_MS_PER_DAY);
