@@ -91,7 +91,8 @@ static void test_ids_sizes(void)
 	for (int shape = 0; shape < 3; shape++)
 		for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
 			uint32_t n = sizes[k];
-			uint64_t *v = malloc((n + 1) * sizeof(uint64_t)), *want = malloc((n + 1) * sizeof(uint64_t));
+			uint64_t *v = malloc((n + 1) * sizeof(uint64_t)),
+				 *want = malloc((n + 1) * sizeof(uint64_t));
 			for (uint32_t i = 0; i < n; i++) {
 				x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
 				v[i] = shape == 0 ? x : shape == 1 ? x >> 20 : x % 50;
