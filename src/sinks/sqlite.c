@@ -38,10 +38,16 @@ static const char *const schema_sql =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS channels(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
     "CREATE TABLE IF NOT EXISTS user_blocks(first INTEGER PRIMARY KEY, names BLOB NOT NULL);"
+    /* A rowid table with the key in its (automatic) index, not WITHOUT ROWID:
+     * the rows are large (bitmap, id list) and overflow their page, and
+     * SQLite compares keys against an overflowing cell by first copying its
+     * whole payload, overflow pages included: with the rows in the key's
+     * B-tree that copying was half of the chat writer's instructions (stores
+     * created before keep their WITHOUT ROWID table; both read the same). */
     "CREATE TABLE IF NOT EXISTS chat(grain INTEGER NOT NULL, channel_id INTEGER NOT NULL,"
     " start INTEGER NOT NULL, messages INTEGER NOT NULL, words INTEGER NOT NULL,"
     " chatters INTEGER NOT NULL, users BLOB, ids BLOB,"
-    " PRIMARY KEY(grain, channel_id, start)) WITHOUT ROWID;"
+    " PRIMARY KEY(grain, channel_id, start));"
     "CREATE TABLE IF NOT EXISTS chat_words(channel_id INTEGER NOT NULL, hour INTEGER NOT NULL,"
     " words BLOB NOT NULL, PRIMARY KEY(channel_id, hour));"
     "CREATE TABLE IF NOT EXISTS chat_users(channel_id INTEGER NOT NULL, hour INTEGER NOT NULL,"
