@@ -653,6 +653,10 @@ int weir_store_open(const char *uri, bool readonly, struct weir_store **out, cha
 			weir_store_close(rw);
 			return weir_store_open(uri, true, out, err, errcap);
 		}
+		/* Readers map the file instead of copying pages in (pread): a scan
+		 * of many chat rows looks each up in the table by rowid, in arrival
+		 * order, far beyond a small page cache (docs/store.md). Best effort. */
+		exec(s, "PRAGMA mmap_size=268435456", NULL, 0);
 	}
 	for (int i = 0; i < ST_COUNT; i++) {
 		if (readonly && i != ST_IDS_GET && i != ST_CHAN_GET && i != ST_CHAT_GET &&
