@@ -60,6 +60,9 @@ int weir_writer_user(struct weir_writer *w, const struct weir_rec *r, uint32_t u
 int weir_writer_users(struct weir_writer *w, const struct weir_rec *r, const uint32_t *uids, uint32_t n,
 		      struct weir_str (*name)(const void *ctx, uint32_t uid), const void *ctx,
 		      uint32_t *gids);
+/* The same when the record carries each id's name: names[i] is uids[i]'s. */
+int weir_writer_users_named(struct weir_writer *w, const struct weir_rec *r, const uint32_t *uids,
+			    const struct weir_str *names, uint32_t n, uint32_t *gids);
 /* Scratch memory for put(): at least `bytes`, owned by the writer, valid
  * until the next call. NULL when out of memory. */
 void *weir_writer_scratch(struct weir_writer *w, size_t bytes);

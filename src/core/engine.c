@@ -423,8 +423,11 @@ void *weir_writer_scratch(struct weir_writer *w, size_t bytes)
 
 #define USERS_BATCH 1024
 
-int weir_writer_users(struct weir_writer *w, const struct weir_rec *r, const uint32_t *uids, uint32_t n,
-		      struct weir_str (*name)(const void *ctx, uint32_t uid), const void *ctx, uint32_t *gids)
+/* weir_writer_users and weir_writer_users_named: a miss's name is
+ * names[i] when names is given, else name(ctx, uid). */
+static int users_map(struct weir_writer *w, const struct weir_rec *r, const uint32_t *uids, uint32_t n,
+		     const struct weir_str *given, struct weir_str (*name)(const void *ctx, uint32_t uid),
+		     const void *ctx, uint32_t *gids)
 {
 	struct weir_engine *e = w->e;
 	uint32_t maxu = 0;
@@ -447,7 +450,7 @@ int weir_writer_users(struct weir_writer *w, const struct weir_rec *r, const uin
 		if (g) {
 			gids[i] = g;
 		} else {
-			names[nmiss] = name(ctx, u);
+			names[nmiss] = given ? given[i] : name(ctx, u);
 			missu[nmiss] = u;
 			miss[nmiss++] = i;
 		}
@@ -463,6 +466,18 @@ int weir_writer_users(struct weir_writer *w, const struct weir_rec *r, const uin
 		}
 	}
 	return 0;
+}
+
+int weir_writer_users(struct weir_writer *w, const struct weir_rec *r, const uint32_t *uids, uint32_t n,
+		      struct weir_str (*name)(const void *ctx, uint32_t uid), const void *ctx, uint32_t *gids)
+{
+	return users_map(w, r, uids, n, NULL, name, ctx, gids);
+}
+
+int weir_writer_users_named(struct weir_writer *w, const struct weir_rec *r, const uint32_t *uids,
+			    const struct weir_str *names, uint32_t n, uint32_t *gids)
+{
+	return users_map(w, r, uids, n, names, NULL, NULL, gids);
 }
 
 int weir_writer_user(struct weir_writer *w, const struct weir_rec *r, uint32_t uid, struct weir_str name,

@@ -16,6 +16,7 @@
 #include <xxhash.h>
 
 #include "weir/spacesaving.h"
+#include "core/sort.h"
 #include "core/table.h"
 #include "core/varint.h"
 
@@ -215,21 +216,18 @@ const struct weir_ss_entry *weir_ss_find(const struct weir_ss *s, const void *ke
 
 /* ---- building and cutting ------------------------------------------------------ */
 
-static int cmp_u64_desc(const void *x, const void *y)
-{
-	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-	return (a < b) - (a > b);
-}
-
-/* The (k+1)-th largest of n counts (n > k). */
+/* The (k+1)-th largest of n counts (n > k). A radix sort (core/sort.c):
+ * counts are small numbers, so their high bytes are zero in every key and
+ * those passes are skipped; qsort was a third of a day's sketch rebuild,
+ * which the writer runs in the serial tail of an ingest. */
 static int kth_count(const uint64_t *c, uint32_t n, uint32_t k, uint64_t *out)
 {
-	uint64_t *v = malloc((size_t)n * sizeof(*v));
+	uint64_t *v = malloc((size_t)n * 2 * sizeof(*v));
 	if (!v)
 		return WEIR_ENOMEM;
 	memcpy(v, c, (size_t)n * sizeof(*v));
-	qsort(v, n, sizeof(*v), cmp_u64_desc);
-	*out = v[k];
+	weir_sort_u64(v, n, v + n);
+	*out = v[n - 1 - k];
 	free(v);
 	return 0;
 }

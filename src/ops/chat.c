@@ -785,19 +785,17 @@ static int cmp_words(const void *a, const void *b)
 	return (x->w.n > y->w.n) - (x->w.n < y->w.n);
 }
 
-/* The writer's side of a chat record: global user ids, then the store merge. */
+/* The writer's side of a chat record: global user ids (batched: cache
+ * lookups prefetched, new names in groups), then the store merge. */
 static int chat_put(struct weir_rec *h, struct weir_writer *wr)
 {
 	struct weir_chat_rec *r = (struct weir_chat_rec *)h;
-	uint32_t *gids = malloc((r->nusers ? r->nusers : 1) * sizeof(uint32_t));
+	uint32_t *gids = weir_writer_scratch(wr, (r->nusers ? r->nusers : 1) * sizeof(uint32_t));
 	if (!gids)
 		return WEIR_ENOMEM;
-	int rc = 0;
-	for (uint32_t i = 0; i < r->nusers && !rc; i++)
-		rc = weir_writer_user(wr, &r->h, r->uids[i], r->unames[i], &gids[i]);
+	int rc = weir_writer_users_named(wr, &r->h, r->uids, r->unames, r->nusers, gids);
 	if (!rc)
 		rc = weir_store_chat_put(weir_writer_store(wr), r, gids);
-	free(gids);
 	return rc;
 }
 

@@ -1,6 +1,7 @@
 /*
  * test_blob.c — the count blobs merge exactly (sinks/blob.c).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "sinks/blob.h"
@@ -74,10 +75,49 @@ static void test_ids(void)
 	weir_buf_free(&m);
 }
 
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+	return (a > b) - (a < b);
+}
+
+/* The ids blob equals qsort + unique at every size the bucket sort treats
+ * differently (insertion sort, 4..12 bucket bits, crowded buckets), also
+ * for ids sharing their top bits (crafted) and repeated ids. */
+static void test_ids_sizes(void)
+{
+	static const uint32_t sizes[] = {0, 1, 2, 63, 64, 65, 100, 1000, 5000, 70000};
+	uint64_t x = 88172645463325252ULL;
+	for (int shape = 0; shape < 3; shape++)
+		for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+			uint32_t n = sizes[k];
+			uint64_t *v = malloc((n + 1) * sizeof(uint64_t)),
+				 *want = malloc((n + 1) * sizeof(uint64_t));
+			for (uint32_t i = 0; i < n; i++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+				v[i] = shape == 0 ? x : shape == 1 ? x >> 20 : x % 50;
+			}
+			memcpy(want, v, n * sizeof(uint64_t));
+			qsort(want, n, sizeof(uint64_t), cmp_u64);
+			uint32_t nw = 0;
+			for (uint32_t i = 0; i < n; i++)
+				if (!nw || want[nw - 1] != want[i])
+					want[nw++] = want[i];
+			struct weir_buf b = {0};
+			CHECK_EQ_INT(weir_ids_blob(v, n, &b), 0);
+			CHECK_EQ_INT(b.len, (size_t)nw * 8);
+			CHECK(!nw || b.len != (size_t)nw * 8 || memcmp(b.p, want, b.len) == 0);
+			weir_buf_free(&b);
+			free(v);
+			free(want);
+		}
+}
+
 int main(void)
 {
 	TEST(test_words);
 	TEST(test_users);
 	TEST(test_ids);
+	TEST(test_ids_sizes);
 	T_END();
 }
