@@ -362,12 +362,24 @@ void weir_engine_opts_default(struct weir_engine_opts *o)
 /* WEIR_DEBUG=1: each thread reports its CPU time when it ends (profiling aid). */
 static uint64_t debug_t0; /* weir_engine_open's time, for WEIR_DEBUG */
 
-static void thread_cpu_report(const char *who, int id)
+static bool debug_on(void)
 {
 	static int on = -1;
 	if (on < 0)
 		on = getenv("WEIR_DEBUG") != NULL;
-	if (!on)
+	return on;
+}
+
+/* WEIR_DEBUG: when a step of the end of an ingest finished (the serial tail). */
+static void debug_mark(const char *what)
+{
+	if (debug_on())
+		fprintf(stderr, "weir: %s at %.3f s\n", what, (double)(weir_now_ns() - debug_t0) / 1e9);
+}
+
+static void thread_cpu_report(const char *who, int id)
+{
+	if (!debug_on())
 		return;
 	struct rusage ru;
 	getrusage(RUSAGE_THREAD, &ru);
@@ -659,7 +671,9 @@ static void *writer_main(void *arg)
 			n = d->next;
 			w_apply(e, ws, d);
 		}
+	debug_mark("writer: stop received");
 	w_commit(e, ws);
+	debug_mark("writer: final commit done");
 	if (!atomic_load(&e->writer_err) && weir_store_finish(e->store) != 0)
 		writer_fail(e, WEIR_ESTORE, "sketch refresh failed");
 	free(ws);
@@ -1477,6 +1491,7 @@ int weir_engine_close(struct weir_engine *e, struct weir_engine_stats *st, char 
 	stop->stop = 1;
 	fifo_push(&e->recs, stop);
 	pthread_join(e->writer, NULL);
+	debug_mark("writer joined");
 	if (atomic_load(&e->writer_err) && !rc) {
 		rc = atomic_load(&e->writer_err);
 		snprintf(err, errcap, "%s", e->writer_errmsg);
@@ -1534,6 +1549,7 @@ int weir_engine_close(struct weir_engine *e, struct weir_engine_stats *st, char 
 		e->spare = k->next;
 		free(k);
 	}
+	debug_mark("engine closed");
 	free(e->store_uri);
 	free(e->dlq_path);
 	free(e);
