@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "weir/engine.h"
@@ -318,6 +319,10 @@ struct weir_engine {
 	size_t scratch_cap;
 	uint64_t applied_seq[MAX_WORKERS];	     /* writer only */
 	_Atomic uint64_t committed_seq[MAX_WORKERS]; /* published at each commit */
+	/* applied_seq as it grows, and the writer's end: weir_engine_close frees
+	 * the shards (which the records point into) once every record is applied */
+	_Atomic uint64_t applied_pub[MAX_WORKERS];
+	atomic_bool writer_done;
 	struct weir_writer writer_ctx;
 	bool store_had_data;
 	atomic_bool ckpt_mode_a; /* commits only at checkpoints (set while reading a file) */
@@ -600,8 +605,10 @@ static void w_apply(struct weir_engine *e, struct wstate *ws, struct weir_rec *r
 	}
 	bool complete = marker && ((struct ckpt_mark *)r)->ck == NULL;
 	int wk = r->worker;
-	if (r->seq > e->applied_seq[wk])
+	if (r->seq > e->applied_seq[wk]) {
 		e->applied_seq[wk] = r->seq;
+		atomic_store_explicit(&e->applied_pub[wk], r->seq, memory_order_release);
+	}
 	r->free(r);
 	if (!marker)
 		return;
@@ -678,6 +685,7 @@ static void *writer_main(void *arg)
 		writer_fail(e, WEIR_ESTORE, "sketch refresh failed");
 	free(ws);
 	thread_cpu_report("writer", 0);
+	atomic_store_explicit(&e->writer_done, true, memory_order_release);
 	return NULL;
 }
 
@@ -1490,12 +1498,6 @@ int weir_engine_close(struct weir_engine *e, struct weir_engine_stats *st, char 
 	struct weir_rec *stop = calloc(1, sizeof(*stop));
 	stop->stop = 1;
 	fifo_push(&e->recs, stop);
-	pthread_join(e->writer, NULL);
-	debug_mark("writer joined");
-	if (atomic_load(&e->writer_err) && !rc) {
-		rc = atomic_load(&e->writer_err);
-		snprintf(err, errcap, "%s", e->writer_errmsg);
-	}
 	for (int i = 0; i < e->nworkers; i++)
 		for (int k = 0; k < e->nops; k++) {
 			struct weir_op_stats os = {0};
@@ -1506,6 +1508,28 @@ int weir_engine_close(struct weir_engine *e, struct weir_engine_stats *st, char 
 			e->st.expired += os.expired;
 			e->st.rejected += os.rejected;
 		}
+	/* The shards' memory is freed while the writer commits the last
+	 * checkpoint (the longest step of the serial tail, mostly waiting on
+	 * I/O), not after it: they are done, and once the writer has applied
+	 * every record nothing points into them (records hold their interned
+	 * names and words). */
+	for (bool all = false; !all && !atomic_load_explicit(&e->writer_done, memory_order_acquire);) {
+		all = true;
+		for (int i = 0; i < e->nworkers; i++)
+			all &= atomic_load_explicit(&e->applied_pub[i], memory_order_acquire) >= e->w[i].seq;
+		if (!all)
+			nanosleep(&(struct timespec){0, 200000}, NULL);
+	}
+	for (int i = 0; i < e->nworkers; i++)
+		for (int k = 0; k < e->nops; k++)
+			weir_ops[k]->close(e->w[i].op[k]);
+	debug_mark("operators closed");
+	pthread_join(e->writer, NULL);
+	debug_mark("writer joined");
+	if (atomic_load(&e->writer_err) && !rc) {
+		rc = atomic_load(&e->writer_err);
+		snprintf(err, errcap, "%s", e->writer_errmsg);
+	}
 	e->st.seconds = (double)(weir_now_ns() - e->t0) / 1e9;
 	if (weir_dlq_close(&e->dlq) != 0 && !rc) {
 		rc = WEIR_EIO;
@@ -1519,9 +1543,8 @@ int weir_engine_close(struct weir_engine *e, struct weir_engine_stats *st, char 
 			weir_store_log_ingest(e->store, e->st.files ? "files" : "stream", js);
 		free(js);
 	}
+	debug_mark("ingest logged");
 	for (int i = 0; i < e->nworkers; i++) {
-		for (int k = 0; k < e->nops; k++)
-			weir_ops[k]->close(e->w[i].op[k]);
 		weir_store_close(e->w[i].ro);
 		spsc_destroy(&e->w[i].ring);
 		for (int k = 0; k < MAX_OPS; k++)
@@ -1540,6 +1563,7 @@ int weir_engine_close(struct weir_engine *e, struct weir_engine_stats *st, char 
 	fifo_destroy(&e->recs);
 	pthread_mutex_destroy(&e->ckpt_mu);
 	pthread_cond_destroy(&e->ckpt_cv);
+	debug_mark("buffers freed");
 	weir_store_close(e->store);
 	weir_json_free(e->json);
 	if (e->blk)
