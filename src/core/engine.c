@@ -29,6 +29,9 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <unistd.h>
 
 #include "weir/engine.h"
@@ -1523,6 +1526,11 @@ int weir_engine_close(struct weir_engine *e, struct weir_engine_stats *st, char 
 	for (int i = 0; i < e->nworkers; i++)
 		for (int k = 0; k < e->nops; k++)
 			weir_ops[k]->close(e->w[i].op[k]);
+#ifdef __GLIBC__
+	/* and the memory they held is given back to the kernel now, rather than
+	 * unmapped by the process's exit after the commit (exit 17 -> 9 ms) */
+	malloc_trim(0);
+#endif
 	debug_mark("operators closed");
 	pthread_join(e->writer, NULL);
 	debug_mark("writer joined");
