@@ -103,6 +103,16 @@ size_t weir_ss_size(const struct weir_ss *s);
 size_t weir_ss_write(const struct weir_ss *s, uint8_t *out);
 int weir_ss_read(struct weir_ss *s, const void *buf, size_t n); /* s initialized here */
 
+/*
+ * What weir_ss_build (into a summary of capacity cap) then weir_ss_write
+ * would write, byte for byte, without building the summary: for a writer
+ * that only stores it (the day sketches' rebuild, in the serial tail of an
+ * ingest). out must hold weir_ss_items_size() bytes; returns the bytes
+ * written, 0 when out of memory.
+ */
+size_t weir_ss_items_size(const struct weir_ss_item *v, uint32_t n, uint32_t cap);
+size_t weir_ss_write_items(const struct weir_ss_item *v, uint32_t n, uint32_t cap, uint8_t *out);
+
 /* Sorts the entries by count descending, then key bytes ascending (the
  * order of top-N lists); the streaming index is rebuilt. */
 int weir_ss_sort(struct weir_ss *s);

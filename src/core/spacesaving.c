@@ -500,6 +500,66 @@ size_t weir_ss_write(const struct weir_ss *s, uint8_t *out)
 	return o;
 }
 
+static int cmp_item_key(const void *x, const void *y)
+{
+	const struct weir_ss_item *a = *(const struct weir_ss_item *const *)x,
+				  *b = *(const struct weir_ss_item *const *)y;
+	return cmp_key(a->key, a->n, b->key, b->n);
+}
+
+size_t weir_ss_items_size(const struct weir_ss_item *v, uint32_t n, uint32_t cap)
+{
+	uint32_t longest = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (v[i].n > longest)
+			longest = v[i].n;
+	return 1 + 4 * 10 + (size_t)(n < cap ? n : cap) * (30 + longest);
+}
+
+/* weir_ss_build's cut and weir_ss_write's layout, straight from the items
+ * (they stay where they are: no key copies, no index, no heap). */
+size_t weir_ss_write_items(const struct weir_ss_item *v, uint32_t n, uint32_t cap, uint8_t *out)
+{
+	uint64_t t = 0, total = 0;
+	for (uint32_t i = 0; i < n; i++)
+		total += v[i].count;
+	if (n > cap) {
+		uint64_t *c = malloc((size_t)n * sizeof(*c));
+		if (!c)
+			return 0;
+		for (uint32_t i = 0; i < n; i++)
+			c[i] = v[i].count;
+		int rc = kth_count(c, n, cap, &t);
+		free(c);
+		if (rc)
+			return 0;
+	}
+	/* above the (cap+1)-th largest count: at most cap items */
+	const struct weir_ss_item **sel = malloc((size_t)(n < cap ? (n ? n : 1) : cap) * sizeof(*sel));
+	if (!sel)
+		return 0;
+	uint32_t len = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (n <= cap || v[i].count > t)
+			sel[len++] = &v[i];
+	qsort(sel, len, sizeof(*sel), cmp_item_key);
+	size_t o = 0;
+	out[o++] = SS_VERSION;
+	o += weir_varint_put(out + o, cap);
+	o += weir_varint_put(out + o, total);
+	o += weir_varint_put(out + o, t);
+	o += weir_varint_put(out + o, len);
+	for (uint32_t i = 0; i < len; i++) {
+		o += weir_varint_put(out + o, sel[i]->n);
+		memcpy(out + o, sel[i]->key, sel[i]->n);
+		o += sel[i]->n;
+		o += weir_varint_put(out + o, sel[i]->count);
+		o += weir_varint_put(out + o, 0); /* err: exact counts */
+	}
+	free(sel);
+	return o;
+}
+
 int weir_ss_read(struct weir_ss *s, const void *buf, size_t n)
 {
 	const uint8_t *p = buf, *end = p + n;

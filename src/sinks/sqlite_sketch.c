@@ -39,13 +39,6 @@ struct weir_sketch {
 	uint64_t *dirty; /* (cid << 32) | day index, repeats allowed */
 	uint32_t ndirty, capdirty;
 	struct weir_hll hll;
-	/* build_top's summary, kept across rebuilds: weir_ss_build replaces
-	 * its contents and reuses its entries' key buffers, where a fresh one
-	 * per (channel, day, words|users) cost 1024 key mallocs and frees and
-	 * its tables' calloc: ~14% of a rebuild, which runs in the serial tail
-	 * of an ingest */
-	struct weir_ss ss;
-	bool ss_ready;
 	struct weir_buf buf, buf2;
 	int64_t interval_ns; /* 0: rebuild at every commit */
 	int64_t last_ns;     /* last rebuild (monotonic) */
@@ -57,8 +50,6 @@ void weir_sketch_free(struct weir_sketch *sk)
 		return;
 	free(sk->dirty);
 	weir_hll_free(&sk->hll);
-	if (sk->ss_ready)
-		weir_ss_free(&sk->ss);
 	weir_buf_free(&sk->buf);
 	weir_buf_free(&sk->buf2);
 	free(sk);
@@ -280,18 +271,13 @@ static int build_top(struct weir_store *s, struct weir_sketch *sk, bool words, u
 				d.items[v] = (struct weir_ss_item){d.ukeys[v], 4, d.counts[v]};
 			}
 	}
-	if (!sk->ss_ready) {
-		if ((rc = weir_ss_init(&sk->ss, WEIR_SKETCH_TOPK)) != 0)
-			goto out;
-		sk->ss_ready = true;
-	}
-	if ((rc = weir_ss_build(&sk->ss, d.items, d.n)) != 0)
-		goto out;
-	rc = WEIR_ENOMEM;
+	/* The stored summary only: written straight from the items, without
+	 * building a summary first (key copies, hash index, heap): -6% of the
+	 * rebuild's instructions */
 	b->len = 0;
-	if (weir_buf_reserve(b, weir_ss_size(&sk->ss)) != 0)
+	if (weir_buf_reserve(b, weir_ss_items_size(d.items, d.n, WEIR_SKETCH_TOPK)) != 0)
 		goto out;
-	b->len = weir_ss_write(&sk->ss, b->p);
+	b->len = weir_ss_write_items(d.items, d.n, WEIR_SKETCH_TOPK, b->p);
 	rc = b->len ? 0 : WEIR_ENOMEM;
 out:
 	free(d.items);

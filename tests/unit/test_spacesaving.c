@@ -117,6 +117,16 @@ static void test_stream(void)
 	weir_ss_free(&s);
 }
 
+/* weir_ss_write_items writes what s, built from v, writes. */
+static void write_items_same(const struct weir_ss *s, const struct weir_ss_item *v, uint32_t n)
+{
+	uint8_t *a = malloc(weir_ss_size(s)), *b = malloc(weir_ss_items_size(v, n, s->cap));
+	size_t la = weir_ss_write(s, a), lb = weir_ss_write_items(v, n, s->cap, b);
+	CHECK(la > 0 && la == lb && memcmp(a, b, la) == 0);
+	free(a);
+	free(b);
+}
+
 static void test_build_exact(void)
 {
 	static uint64_t exact[U];
@@ -154,6 +164,11 @@ static void test_build_exact(void)
 	uint8_t *ba = malloc(weir_ss_size(&a)), *bb = malloc(weir_ss_size(&b));
 	size_t la = weir_ss_write(&a, ba), lb = weir_ss_write(&b, bb);
 	CHECK(la == lb && memcmp(ba, bb, la) == 0);
+	/* written straight from the (shuffled) items: the same bytes */
+	uint8_t *bi = malloc(weir_ss_items_size(items, ni, 256));
+	size_t li = weir_ss_write_items(items, ni, 256, bi);
+	CHECK(li == la && memcmp(bi, ba, la) == 0);
+	free(bi);
 	/* round trip */
 	struct weir_ss r;
 	CHECK_EQ_INT(weir_ss_read(&r, ba, la), 0);
@@ -166,11 +181,17 @@ static void test_build_exact(void)
 	weir_ss_init(&r, 3);
 	CHECK_EQ_INT(weir_ss_build(&r, few, 3), 0);
 	CHECK(r.len == 3 && r.floor == 0);
+	write_items_same(&r, few, 3);
 	/* ties at the cut: with k = 1 the 2nd count is 5, so neither 5 is kept */
 	weir_ss_free(&r);
 	weir_ss_init(&r, 1);
 	CHECK_EQ_INT(weir_ss_build(&r, few, 3), 0);
 	CHECK(r.len == 0 && r.floor == 5); /* a and b tie: both left out, floor 5 */
+	write_items_same(&r, few, 3);
+	weir_ss_free(&r);
+	weir_ss_init(&r, 2);
+	CHECK_EQ_INT(weir_ss_build(&r, few, 0), 0); /* no items */
+	write_items_same(&r, few, 0);
 	free(ba);
 	free(bb);
 	weir_ss_free(&a);
