@@ -78,10 +78,9 @@ int weir_jfield_lookup(const char *k, size_t n);
 /* The same for a raw key k (after its opening quote) known to hold no
  * backslash, with 16 readable bytes: the name must be followed by '"'. */
 int weir_jfield_match_raw(const char *k);
-/* The names as 16 zero-padded bytes and their masks (weir_jfield_init). */
+/* The names and their closing quote as 16 zero-padded bytes, and their masks (weir_jfield_init). */
 struct weir_jfield_raw {
 	uint64_t lo, hi, mlo, mhi;
-	uint8_t n;
 };
 extern struct weir_jfield_raw weir_jfield_raw[WEIR_F_COUNT];
 /* Whether the raw key k (as for weir_jfield_match_raw) is the name of slot f:
@@ -92,7 +91,7 @@ static inline bool weir_jfield_is(const char *k, int f)
 	uint64_t lo, hi;
 	__builtin_memcpy(&lo, k, 8);
 	__builtin_memcpy(&hi, k + 8, 8);
-	return ((lo & r->mlo) ^ r->lo) == 0 && ((hi & r->mhi) ^ r->hi) == 0 && k[r->n] == '"';
+	return (((lo & r->mlo) ^ r->lo) | ((hi & r->mhi) ^ r->hi)) == 0;
 }
 /* Name of a slot, for dead-letter details. */
 const char *weir_jfield_name(int f);
