@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # Libraries and tools, checked with dpkg.
 PKGS="build-essential pkg-config libsimdjson-dev libcjson-dev libsqlite3-dev sqlite3
 libzstd-dev zstd zlib1g-dev libxxhash-dev libroaring-dev libmicrohttpd-dev
-python3 clang-format cppcheck time"
+python3 clang clang-format cppcheck time"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -53,12 +53,22 @@ const char *weir_reason_name(int reason)
 }
 
 /* Index of p[0..n) in names[1..count), or 0; once per line for kind and
- * platform, so the first byte is compared before any call. */
+ * platform: the first byte and the length are compared before the bytes,
+ * byte by byte (names are short: a strlen and a memcmp call each cost more). */
 static int name_index(const char *const *names, int count, const char *p, size_t n)
 {
-	for (int i = 1; i < count; i++)
-		if (names[i][0] == (n ? p[0] : 0) && strlen(names[i]) == n && memcmp(names[i], p, n) == 0)
+	if (n == 0)
+		return 0;
+	for (int i = 1; i < count; i++) {
+		const char *nm = names[i];
+		if (nm[0] != p[0])
+			continue;
+		size_t j = 1;
+		while (j < n && nm[j] == p[j])
+			j++;
+		if (j == n && nm[n] == '\0')
 			return i;
+	}
 	return 0;
 }
 
@@ -101,6 +111,7 @@ struct raw_name {
 	int8_t slot;
 };
 static struct raw_name raw_by[128][6];
+struct weir_jfield_raw weir_jfield_raw[WEIR_F_COUNT];
 static pthread_once_t field_once = PTHREAD_ONCE_INIT;
 static atomic_bool field_ready;
 
@@ -126,8 +137,22 @@ static void field_index(void)
 		memcpy(&r->mhi, mask + 8, 8);
 		r->n = (uint8_t)n;
 		r->slot = (int8_t)f;
+		/* the closing quote included: one compare fewer per guessed key */
+		name[n] = '"';
+		memset(mask, 0xff, n + 1);
+		struct weir_jfield_raw *q = &weir_jfield_raw[f];
+		memcpy(&q->lo, name, 8);
+		memcpy(&q->hi, name + 8, 8);
+		memcpy(&q->mlo, mask, 8);
+		memcpy(&q->mhi, mask + 8, 8);
 	}
 	atomic_store_explicit(&field_ready, true, memory_order_release);
+}
+
+void weir_jfield_init(void)
+{
+	if (!atomic_load_explicit(&field_ready, memory_order_acquire))
+		pthread_once(&field_once, field_index);
 }
 
 int weir_jfield_lookup(const char *k, size_t n)
@@ -283,7 +308,17 @@ static int need_time(struct weir_jval *f, int slot, bool required, int64_t *out,
  * line, which must stay as it came for the dead-letter file. */
 static int lower_ascii(struct weir_arena *a, struct weir_str *s)
 {
+	/* 8 bytes at a time: a byte b is in 'A'..'Z' when b + (0x80 - 'A') and
+	 * b + (0x80 - 'Z' - 1) differ in the high bit (bytes >= 0x80 excluded) */
 	uint32_t i = 0;
+	for (; i + 8 <= s->n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s->p + i, 8);
+		uint64_t hi = 0x8080808080808080ULL, lo7 = w & 0x7f7f7f7f7f7f7f7fULL;
+		uint64_t ge_a = lo7 + 0x3f3f3f3f3f3f3f3fULL, gt_z = lo7 + 0x2525252525252525ULL;
+		if ((ge_a & ~gt_z & ~w & hi) != 0)
+			break;
+	}
 	while (i < s->n && !(s->p[i] >= 'A' && s->p[i] <= 'Z'))
 		i++;
 	if (i == s->n)
@@ -413,6 +448,7 @@ struct weir_json *weir_json_new(void)
 	if (!j)
 		return NULL;
 	j->backend = default_backend();
+	weir_jfield_init();
 	j->impl = j->backend == BACKEND_CJSON ? weir_json_cjson_new() : weir_json_simd_new();
 	if (!j->impl) {
 		free(j);
@@ -440,8 +476,14 @@ void weir_json_free(struct weir_json *j)
 static int parse_owned(struct weir_json *j, char *own, size_t len, struct weir_arena *a,
 		       struct weir_event *ev, const char **detail)
 {
-	/* One scan finds the first NUL or backslash: most lines have neither,
-	 * and then no string needs its own check for escapes. */
+	/* Every slot WEIR_JT_ABSENT: the type alone tells whether the rest of a
+	 * slot is valid, so 28 byte stores instead of clearing 1.1 KB (a
+	 * twentieth of the parse). */
+#pragma GCC unroll 32
+	for (int i = 0; i < WEIR_F_COUNT; i++)
+		j->f[i].type =
+		    WEIR_JT_ABSENT; /* One scan finds the first NUL or backslash: most lines have neither,
+				     * and then no string needs its own check for escapes. */
 	const char *q = strchrnul(own, '\\'), *end = own + len;
 	if (q < end && (*q == '\0' || memchr(q, 0, (size_t)(end - q))))
 		return WEIR_R_NUL_BYTE;
@@ -462,9 +504,9 @@ int weir_json_parse(struct weir_json *j, const char *line, size_t len, struct we
 	if (!detail)
 		detail = &ignored;
 	*detail = NULL;
-	memset(j->f, 0, sizeof(j->f)); /* every slot WEIR_JT_ABSENT */
 	j->nquote = 0;
 	if (j->backend == BACKEND_CJSON) {
+		memset(j->f, 0, sizeof(j->f)); /* every slot WEIR_JT_ABSENT */
 		if (memchr(line, 0, len))
 			return WEIR_R_NUL_BYTE;
 		int r = weir_json_cjson_parse(j->impl, line, len, a, j->f);
@@ -491,7 +533,6 @@ int weir_json_parse_inplace(struct weir_json *j, char *line, size_t len, struct 
 	if (!detail)
 		detail = &ignored;
 	*detail = NULL;
-	memset(j->f, 0, sizeof(j->f)); /* every slot WEIR_JT_ABSENT */
 	j->nquote = 0;
 	line[len] = '\0';
 	return parse_owned(j, line, len, a, ev, detail);

@@ -73,10 +73,26 @@ enum weir_jfield {
 };
 
 /* Field slot for a key, or -1 for a field weir does not use. */
+void weir_jfield_init(void); /* builds the tables below; once, thread-safe */
 int weir_jfield_lookup(const char *k, size_t n);
 /* The same for a raw key k (after its opening quote) known to hold no
  * backslash, with 16 readable bytes: the name must be followed by '"'. */
 int weir_jfield_match_raw(const char *k);
+/* The names and their closing quote as 16 zero-padded bytes, and their masks (weir_jfield_init). */
+struct weir_jfield_raw {
+	uint64_t lo, hi, mlo, mhi;
+};
+extern struct weir_jfield_raw weir_jfield_raw[WEIR_F_COUNT];
+/* Whether the raw key k (as for weir_jfield_match_raw) is the name of slot f:
+ * one masked compare, for a guess at the next key (json_simd.cc). */
+static inline bool weir_jfield_is(const char *k, int f)
+{
+	const struct weir_jfield_raw *r = &weir_jfield_raw[f];
+	uint64_t lo, hi;
+	__builtin_memcpy(&lo, k, 8);
+	__builtin_memcpy(&hi, k + 8, 8);
+	return (((lo & r->mlo) ^ r->lo) | ((hi & r->mhi) ^ r->hi)) == 0;
+}
 /* Name of a slot, for dead-letter details. */
 const char *weir_jfield_name(int f);
 /* Validate the collected fields and fill ev (events.md §1). */

@@ -3,6 +3,7 @@
  * against both JSON backends: they must accept and reject the same lines
  * for the same reasons.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,6 +184,75 @@ static void test_other_kinds(void)
 	    WEIR_R_OK);
 }
 
+/* The simdjson walk guesses each key from the one before (the canonical
+ * order) and resets only the slot types between lines: other orders, names
+ * that extend a guessed one, and a field missing after a line that had it. */
+#define CHAT_HEAD "{\"kind\":\"chat\",\"platform\":\"twitch\",\"ts\":\"2026-11-20T00:00:00.001Z\","
+static void test_key_order(void)
+{
+	struct weir_event ev;
+	const char *d;
+	CHECK_EQ_INT(parse(CHAT_HEAD
+			   "\"channel\":\"c\",\"user\":\"u\",\"user_id\":\"1\","
+			   "\"display_name\":\"U\",\"badges\":[\"a/1\",\"b\"],\"id\":\"x\",\"text\":\"hi\"}",
+			   &ev, &d),
+		     WEIR_R_OK);
+	CHECK(ev.user_id.n == 1 && ev.id.n == 1 && ev.text.n == 2);
+	/* text missing now: its slot must not keep the last line's value */
+	CHECK_EQ_INT(reason(CHAT_HEAD "\"channel\":\"c\",\"user\":\"u\",\"id\":\"x\"}"),
+		     WEIR_R_MISSING_FIELD);
+	CHECK_EQ_STR(detail_of(CHAT_HEAD "\"channel\":\"c\",\"user\":\"u\",\"id\":\"x\"}"), "text");
+	/* reversed order, names that extend the guessed ones ("user_idx", "texts") are unknown */
+	CHECK_EQ_INT(parse("{\"text\":\"t\",\"texts\":1,\"user_idx\":[],\"id\":\"i\",\"user\":\"u\","
+			   "\"channel\":\"c\",\"ts\":0,\"platform\":\"twitch\",\"kind\":\"chat\"}",
+			   &ev, &d),
+		     WEIR_R_OK);
+	CHECK(ev.text.n == 1 && ev.text.p[0] == 't' && ev.user_id.p == NULL);
+	/* check-only fields keep their type checks */
+	CHECK_EQ_INT(
+	    reason(CHAT_HEAD "\"channel\":\"c\",\"user\":\"u\",\"badges\":[\"a\",1],\"text\":\"t\"}"),
+	    WEIR_R_WRONG_TYPE);
+	CHECK_EQ_STR(detail_of(CHAT_HEAD "\"channel\":\"c\",\"user\":\"u\",\"badges\":[{}],\"text\":\"t\"}"),
+		     "badges");
+	CHECK_EQ_INT(reason(CHAT_HEAD "\"channel\":\"c\",\"user\":\"u\",\"badges\":[],\"text\":\"t\"}"),
+		     WEIR_R_OK);
+	CHECK_EQ_INT(
+	    reason(CHAT_HEAD "\"channel\":\"c\",\"user\":\"u\",\"badges\":[\"\\u0041\"],\"text\":\"t\"}"),
+	    WEIR_R_OK);
+	CHECK_EQ_INT(
+	    reason(CHAT_HEAD "\"channel\":\"c\",\"user\":\"u\",\"badges\":[\"\\x\"],\"text\":\"t\"}"),
+	    WEIR_R_INVALID_JSON);
+	CHECK_EQ_INT(reason(CHAT_HEAD "\"channel\":\"c\",\"user\":\"u\",\"display_name\":7,\"text\":\"t\"}"),
+		     WEIR_R_WRONG_TYPE);
+}
+
+/* Channels are lowercased 8 bytes at a time: upper case at every offset,
+ * bytes >= 0x80 left alone. */
+static void test_channel_lower(void)
+{
+	static const struct {
+		const char *in, *want;
+	} c[] = {
+	    {"abcdefghijklmnoP", "abcdefghijklmnop"},
+	    {"Abcdefghij", "abcdefghij"},
+	    {"abcdefgZ", "abcdefgz"},
+	    {"abcdefgh@[`{", "abcdefgh@[`{"},
+	    {"caf\u00e9XYZ12345", "caf\xc3\xa9xyz12345"},
+	    {"\u00c9\u00e9abcdefgh", "\xc3\x89\xc3\xa9"
+				     "abcdefgh"},
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char line[256];
+		snprintf(line, sizeof(line), CHAT_HEAD "\"channel\":\"%s\",\"user\":\"u\",\"text\":\"t\"}",
+			 c[i].in);
+		struct weir_event ev;
+		const char *d;
+		CHECK_EQ_INT(parse(line, &ev, &d), WEIR_R_OK);
+		CHECK(ev.channel.n == strlen(c[i].want) &&
+		      memcmp(ev.channel.p, c[i].want, ev.channel.n) == 0);
+	}
+}
+
 static void run_all(const char *backend)
 {
 	setenv("WEIR_JSON", backend, 1);
@@ -193,6 +263,8 @@ static void run_all(const char *backend)
 	TEST(test_ts_forms);
 	TEST(test_rejects);
 	TEST(test_other_kinds);
+	TEST(test_key_order);
+	TEST(test_channel_lower);
 	weir_arena_free(&A);
 	weir_json_free(J);
 }
