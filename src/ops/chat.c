@@ -18,9 +18,10 @@
  * whole run, so records point at them instead of copying.
  *
  * Duplicates: a message id is hashed (XXH3) into the minute window's set.
- * Closed minute windows keep their id set (retained, keyed by channel and
- * minute) so that a late duplicate is still recognised; when the store
- * already held the minute before this run, its ids are loaded first.
+ * Closed minute windows keep their ids (retained, keyed by channel and
+ * minute, packed into a plain array until a late event reopens the minute)
+ * so that a late duplicate is still recognised; when the store already held
+ * the minute before this run, its ids are loaded first.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -102,10 +103,18 @@ struct chan {
 	int64_t evicted_until;	  /* minutes before this may have their ids only in the store */
 };
 
-/* (channel index, minute) -> retained id set of a closed minute window */
+/*
+ * (channel index, minute) -> retained ids of a closed minute window. They
+ * are kept packed (8 bytes an id, not the 16-32 of the half-empty hash set)
+ * because they stay in memory until the store has committed them, which
+ * for a file is the next checkpoint: on a short ingest every id of the run
+ * (the workers' page faults followed this memory). A late event for the
+ * minute turns them back into a set (kept_take).
+ */
 struct kept {
 	uint64_t key; /* 0 = empty */
-	struct weir_u64set *ids;
+	uint64_t *ids;
+	uint32_t nids;
 	int64_t minute;
 	uint64_t seq; /* the record that carried these ids to the store */
 	uint32_t chan;
@@ -194,7 +203,6 @@ void weir_chat_shard_free(struct weir_chat_shard *s)
 			}
 	for (uint32_t i = 0; i < s->capkept; i++)
 		if (s->kept[i].key) {
-			weir_u64set_free(s->kept[i].ids);
 			free(s->kept[i].ids);
 		}
 	free(s->kept);
@@ -236,14 +244,39 @@ static uint32_t kept_slot(uint64_t k, uint32_t cap)
 	return (uint32_t)(XXH3_64bits(&k, sizeof(k))) & (cap - 1);
 }
 
-static int kept_put(struct weir_chat_shard *s, uint64_t k, struct weir_u64set *ids, int64_t minute,
-		    uint64_t seq, uint32_t chan)
+/* Retains the ids of closed minute window w under k (w->ids is freed). */
+static int kept_put(struct weir_chat_shard *s, uint64_t k, struct cwin *w, uint64_t seq, uint32_t chan)
 {
+	struct weir_u64set *set = w->ids;
+	uint64_t *ids;
+	uint32_t nids = 0;
+	w->ids = NULL;
+	if (set->len == w->nnew) {
+		/* the usual case, a minute seen only in this run and closed once: the
+		 * set holds exactly the window's new ids, already in an array */
+		ids = w->newids;
+		nids = w->nnew;
+		w->newids = NULL;
+		w->nnew = w->capnew = 0;
+		uint64_t *fit = realloc(ids, (size_t)nids * sizeof(uint64_t)); /* shrinks in place */
+		if (fit)
+			ids = fit;
+	} else if ((ids = malloc((size_t)set->len * sizeof(uint64_t)))) {
+		for (uint32_t i = 0; i < set->cap; i++)
+			if (set->keys[i])
+				ids[nids++] = set->keys[i];
+	}
+	weir_u64set_free(set);
+	free(set);
+	if (!ids)
+		return WEIR_ENOMEM;
 	if ((s->nkept + 1) * 2 > s->capkept) {
 		uint32_t ncap = s->capkept ? s->capkept * 2 : 1024;
 		struct kept *n = calloc(ncap, sizeof(*n));
-		if (!n)
+		if (!n) {
+			free(ids);
 			return WEIR_ENOMEM;
+		}
 		for (uint32_t i = 0; i < s->capkept; i++) {
 			if (!s->kept[i].key)
 				continue;
@@ -261,7 +294,8 @@ static int kept_put(struct weir_chat_shard *s, uint64_t k, struct weir_u64set *i
 		j = (j + 1) & (s->capkept - 1);
 	s->kept[j].key = k;
 	s->kept[j].ids = ids;
-	s->kept[j].minute = minute;
+	s->kept[j].nids = nids;
+	s->kept[j].minute = w->start;
 	s->kept[j].seq = seq;
 	s->kept[j].chan = chan;
 	s->nkept++;
@@ -278,15 +312,17 @@ static struct kept *kept_find(struct weir_chat_shard *s, uint64_t k)
 	return NULL;
 }
 
-/* Removes and returns the retained set for k, or NULL. */
-static struct weir_u64set *kept_take(struct weir_chat_shard *s, uint64_t k)
+/* Removes the retained ids for k: their array (the caller frees it) and
+ * count in *nids; NULL when there are none. */
+static uint64_t *kept_remove(struct weir_chat_shard *s, uint64_t k, uint32_t *nids)
 {
 	if (!s->capkept)
 		return NULL;
 	uint32_t j = kept_slot(k, s->capkept);
 	while (s->kept[j].key) {
 		if (s->kept[j].key == k) {
-			struct weir_u64set *ids = s->kept[j].ids;
+			uint64_t *ids = s->kept[j].ids;
+			*nids = s->kept[j].nids;
 			/* backward-shift deletion keeps probe chains intact */
 			uint32_t i = j;
 			for (;;) {
@@ -310,6 +346,31 @@ static struct weir_u64set *kept_take(struct weir_chat_shard *s, uint64_t k)
 		j = (j + 1) & (s->capkept - 1);
 	}
 	return NULL;
+}
+
+/* The retained ids for k as a set again (a late event reopened the minute),
+ * removed from the retained ones; NULL with *rc 0 when there are none. */
+static struct weir_u64set *kept_take(struct weir_chat_shard *s, uint64_t k, int *rc)
+{
+	uint32_t n = 0;
+	uint64_t *ids = kept_remove(s, k, &n);
+	*rc = 0;
+	if (!ids)
+		return NULL;
+	uint32_t cap = 16;
+	while (cap < 2 * n + 2)
+		cap *= 2;
+	struct weir_u64set *set = calloc(1, sizeof(*set));
+	if (!set || weir_u64set_init(set, cap) != 0) {
+		free(set);
+		free(ids);
+		*rc = WEIR_ENOMEM;
+		return NULL;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		weir_u64set_put_raw(set, ids[i]); /* room for all: cannot fail */
+	free(ids);
+	return set;
 }
 
 /*
@@ -360,9 +421,8 @@ static void kept_evict(struct weir_chat_shard *s, int64_t watermark)
 		struct chan *c = &s->chans[k->chan];
 		if (k->minute + WEIR_MS_PER_MIN > c->evicted_until)
 			c->evicted_until = k->minute + WEIR_MS_PER_MIN;
-		struct weir_u64set *ids = kept_take(s, q->key);
-		weir_u64set_free(ids);
-		free(ids);
+		uint32_t n;
+		free(kept_remove(s, q->key, &n));
 	}
 }
 
@@ -470,7 +530,10 @@ static struct cwin *win_new(struct weir_chat_shard *s, struct chan *c, uint32_t 
 	w->grain = (uint8_t)g;
 	w->reopened = start < c->emitted_until[g];
 	if (g == WEIR_GRAIN_MINUTE) {
-		w->ids = kept_take(s, kept_key(cix, start));
+		int rc;
+		w->ids = kept_take(s, kept_key(cix, start), &rc);
+		if (rc)
+			goto fail;
 		if (!w->ids) {
 			w->ids = calloc(1, sizeof(*w->ids));
 			if (!w->ids || weir_u64set_init(w->ids, 16) != 0)
@@ -904,11 +967,10 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 		/* keep the ids (a late duplicate of this minute must still be caught)
 		 * until the store has committed them, see kept_evict() */
 		uint64_t key = kept_key(cix, w->start);
-		if (kept_put(s, key, w->ids, w->start, r->h.seq, cix) != 0)
+		if (kept_put(s, key, w, r->h.seq, cix) != 0)
 			return WEIR_ENOMEM;
 		if (s->env.committed && evq_push(s, key, r->h.seq, w->start) != 0)
 			return WEIR_ENOMEM;
-		w->ids = NULL;
 	}
 	return 0;
 oom:
