@@ -112,12 +112,10 @@ struct chan {
  * minute turns them back into a set (kept_take).
  */
 struct kept {
-	uint64_t key; /* 0 = empty */
+	uint64_t key; /* 0 = empty; channel and minute, see kept_key() */
 	uint64_t *ids;
-	uint32_t nids;
-	int64_t minute;
 	uint64_t seq; /* the record that carried these ids to the store */
-	uint32_t chan;
+	uint32_t nids;
 };
 
 struct evq {
@@ -239,13 +237,18 @@ static uint64_t kept_key(uint32_t chan, int64_t minute)
 	return ((uint64_t)(chan + 1) << 40) ^ (uint64_t)(minute / WEIR_MS_PER_MIN + (1LL << 39));
 }
 
+static uint32_t kept_chan(uint64_t key)
+{
+	return (uint32_t)(key >> 40) - 1;
+}
+
 static uint32_t kept_slot(uint64_t k, uint32_t cap)
 {
 	return (uint32_t)(XXH3_64bits(&k, sizeof(k))) & (cap - 1);
 }
 
 /* Retains the ids of closed minute window w under k (w->ids is freed). */
-static int kept_put(struct weir_chat_shard *s, uint64_t k, struct cwin *w, uint64_t seq, uint32_t chan)
+static int kept_put(struct weir_chat_shard *s, uint64_t k, struct cwin *w, uint64_t seq)
 {
 	struct weir_u64set *set = w->ids;
 	uint64_t *ids;
@@ -270,7 +273,7 @@ static int kept_put(struct weir_chat_shard *s, uint64_t k, struct cwin *w, uint6
 	free(set);
 	if (!ids)
 		return WEIR_ENOMEM;
-	if ((s->nkept + 1) * 2 > s->capkept) {
+	if ((s->nkept + 1) * 4 > s->capkept * 3) {
 		uint32_t ncap = s->capkept ? s->capkept * 2 : 1024;
 		struct kept *n = calloc(ncap, sizeof(*n));
 		if (!n) {
@@ -295,9 +298,7 @@ static int kept_put(struct weir_chat_shard *s, uint64_t k, struct cwin *w, uint6
 	s->kept[j].key = k;
 	s->kept[j].ids = ids;
 	s->kept[j].nids = nids;
-	s->kept[j].minute = w->start;
 	s->kept[j].seq = seq;
-	s->kept[j].chan = chan;
 	s->nkept++;
 	return 0;
 }
@@ -418,9 +419,9 @@ static void kept_evict(struct weir_chat_shard *s, int64_t watermark)
 		struct kept *k = kept_find(s, q->key);
 		if (!k || k->seq != q->seq)
 			continue; /* reopened since: a newer entry is queued */
-		struct chan *c = &s->chans[k->chan];
-		if (k->minute + WEIR_MS_PER_MIN > c->evicted_until)
-			c->evicted_until = k->minute + WEIR_MS_PER_MIN;
+		struct chan *c = &s->chans[kept_chan(q->key)];
+		if (q->minute + WEIR_MS_PER_MIN > c->evicted_until)
+			c->evicted_until = q->minute + WEIR_MS_PER_MIN;
 		uint32_t n;
 		free(kept_remove(s, q->key, &n));
 	}
@@ -967,7 +968,7 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 		/* keep the ids (a late duplicate of this minute must still be caught)
 		 * until the store has committed them, see kept_evict() */
 		uint64_t key = kept_key(cix, w->start);
-		if (kept_put(s, key, w, r->h.seq, cix) != 0)
+		if (kept_put(s, key, w, r->h.seq) != 0)
 			return WEIR_ENOMEM;
 		if (s->env.committed && evq_push(s, key, r->h.seq, w->start) != 0)
 			return WEIR_ENOMEM;
