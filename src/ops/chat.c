@@ -101,6 +101,7 @@ struct chan {
 	struct cwin *open[3];	  /* per grain, newest first */
 	int64_t emitted_until[3]; /* windows starting before this were emitted once */
 	int64_t evicted_until;	  /* minutes before this may have their ids only in the store */
+	int64_t kept_until;	  /* minutes before this may have retained ids (struct kept) */
 };
 
 /*
@@ -492,6 +493,7 @@ static struct chan *chan_get(struct weir_chat_shard *s, struct weir_str name, ui
 		c->name.n = name.n;
 		for (int g = 0; g < 3; g++)
 			c->emitted_until[g] = INT64_MIN;
+		c->kept_until = INT64_MIN;
 		*val = s->nchans++;
 	}
 	*ix = *val;
@@ -531,8 +533,10 @@ static struct cwin *win_new(struct weir_chat_shard *s, struct chan *c, uint32_t 
 	w->grain = (uint8_t)g;
 	w->reopened = start < c->emitted_until[g];
 	if (g == WEIR_GRAIN_MINUTE) {
-		int rc;
-		w->ids = kept_take(s, kept_key(cix, start), &rc);
+		int rc = 0;
+		/* a minute past every one retained (nearly every new minute) needs
+		 * no lookup: it would be a miss probing the table at 3/4 load */
+		w->ids = start < c->kept_until ? kept_take(s, kept_key(cix, start), &rc) : NULL;
 		if (rc)
 			goto fail;
 		if (!w->ids) {
@@ -968,6 +972,8 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 		/* keep the ids (a late duplicate of this minute must still be caught)
 		 * until the store has committed them, see kept_evict() */
 		uint64_t key = kept_key(cix, w->start);
+		if (w->start + WEIR_MS_PER_MIN > c->kept_until)
+			c->kept_until = w->start + WEIR_MS_PER_MIN;
 		if (kept_put(s, key, w, r->h.seq) != 0)
 			return WEIR_ENOMEM;
 		if (s->env.committed && evq_push(s, key, r->h.seq, w->start) != 0)
