@@ -18,9 +18,10 @@
  * whole run, so records point at them instead of copying.
  *
  * Duplicates: a message id is hashed (XXH3) into the minute window's set.
- * Closed minute windows keep their id set (retained, keyed by channel and
- * minute) so that a late duplicate is still recognised; when the store
- * already held the minute before this run, its ids are loaded first.
+ * Closed minute windows keep their ids (retained, keyed by channel and
+ * minute, packed into a plain array until a late event reopens the minute)
+ * so that a late duplicate is still recognised; when the store already held
+ * the minute before this run, its ids are loaded first.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -100,15 +101,22 @@ struct chan {
 	struct cwin *open[3];	  /* per grain, newest first */
 	int64_t emitted_until[3]; /* windows starting before this were emitted once */
 	int64_t evicted_until;	  /* minutes before this may have their ids only in the store */
+	int64_t kept_until;	  /* minutes before this may have retained ids (struct kept) */
 };
 
-/* (channel index, minute) -> retained id set of a closed minute window */
+/*
+ * (channel index, minute) -> retained ids of a closed minute window. They
+ * are kept packed (8 bytes an id, not the 16-32 of the half-empty hash set)
+ * because they stay in memory until the store has committed them, which
+ * for a file is the next checkpoint: on a short ingest every id of the run
+ * (the workers' page faults followed this memory). A late event for the
+ * minute turns them back into a set (kept_take).
+ */
 struct kept {
-	uint64_t key; /* 0 = empty */
-	struct weir_u64set *ids;
-	int64_t minute;
+	uint64_t key; /* 0 = empty; channel and minute, see kept_key() */
+	uint64_t *ids;
 	uint64_t seq; /* the record that carried these ids to the store */
-	uint32_t chan;
+	uint32_t nids;
 };
 
 struct evq {
@@ -194,7 +202,6 @@ void weir_chat_shard_free(struct weir_chat_shard *s)
 			}
 	for (uint32_t i = 0; i < s->capkept; i++)
 		if (s->kept[i].key) {
-			weir_u64set_free(s->kept[i].ids);
 			free(s->kept[i].ids);
 		}
 	free(s->kept);
@@ -231,19 +238,49 @@ static uint64_t kept_key(uint32_t chan, int64_t minute)
 	return ((uint64_t)(chan + 1) << 40) ^ (uint64_t)(minute / WEIR_MS_PER_MIN + (1LL << 39));
 }
 
+static uint32_t kept_chan(uint64_t key)
+{
+	return (uint32_t)(key >> 40) - 1;
+}
+
 static uint32_t kept_slot(uint64_t k, uint32_t cap)
 {
 	return (uint32_t)(XXH3_64bits(&k, sizeof(k))) & (cap - 1);
 }
 
-static int kept_put(struct weir_chat_shard *s, uint64_t k, struct weir_u64set *ids, int64_t minute,
-		    uint64_t seq, uint32_t chan)
+/* Retains the ids of closed minute window w under k (w->ids is freed). */
+static int kept_put(struct weir_chat_shard *s, uint64_t k, struct cwin *w, uint64_t seq)
 {
-	if ((s->nkept + 1) * 2 > s->capkept) {
+	struct weir_u64set *set = w->ids;
+	uint64_t *ids;
+	uint32_t nids = 0;
+	w->ids = NULL;
+	if (set->len == w->nnew) {
+		/* the usual case, a minute seen only in this run and closed once: the
+		 * set holds exactly the window's new ids, already in an array */
+		ids = w->newids;
+		nids = w->nnew;
+		w->newids = NULL;
+		w->nnew = w->capnew = 0;
+		uint64_t *fit = realloc(ids, (size_t)nids * sizeof(uint64_t)); /* shrinks in place */
+		if (fit)
+			ids = fit;
+	} else if ((ids = malloc((size_t)set->len * sizeof(uint64_t)))) {
+		for (uint32_t i = 0; i < set->cap; i++)
+			if (set->keys[i])
+				ids[nids++] = set->keys[i];
+	}
+	weir_u64set_free(set);
+	free(set);
+	if (!ids)
+		return WEIR_ENOMEM;
+	if ((s->nkept + 1) * 4 > s->capkept * 3) {
 		uint32_t ncap = s->capkept ? s->capkept * 2 : 1024;
 		struct kept *n = calloc(ncap, sizeof(*n));
-		if (!n)
+		if (!n) {
+			free(ids);
 			return WEIR_ENOMEM;
+		}
 		for (uint32_t i = 0; i < s->capkept; i++) {
 			if (!s->kept[i].key)
 				continue;
@@ -261,9 +298,8 @@ static int kept_put(struct weir_chat_shard *s, uint64_t k, struct weir_u64set *i
 		j = (j + 1) & (s->capkept - 1);
 	s->kept[j].key = k;
 	s->kept[j].ids = ids;
-	s->kept[j].minute = minute;
+	s->kept[j].nids = nids;
 	s->kept[j].seq = seq;
-	s->kept[j].chan = chan;
 	s->nkept++;
 	return 0;
 }
@@ -278,15 +314,17 @@ static struct kept *kept_find(struct weir_chat_shard *s, uint64_t k)
 	return NULL;
 }
 
-/* Removes and returns the retained set for k, or NULL. */
-static struct weir_u64set *kept_take(struct weir_chat_shard *s, uint64_t k)
+/* Removes the retained ids for k: their array (the caller frees it) and
+ * count in *nids; NULL when there are none. */
+static uint64_t *kept_remove(struct weir_chat_shard *s, uint64_t k, uint32_t *nids)
 {
 	if (!s->capkept)
 		return NULL;
 	uint32_t j = kept_slot(k, s->capkept);
 	while (s->kept[j].key) {
 		if (s->kept[j].key == k) {
-			struct weir_u64set *ids = s->kept[j].ids;
+			uint64_t *ids = s->kept[j].ids;
+			*nids = s->kept[j].nids;
 			/* backward-shift deletion keeps probe chains intact */
 			uint32_t i = j;
 			for (;;) {
@@ -310,6 +348,31 @@ static struct weir_u64set *kept_take(struct weir_chat_shard *s, uint64_t k)
 		j = (j + 1) & (s->capkept - 1);
 	}
 	return NULL;
+}
+
+/* The retained ids for k as a set again (a late event reopened the minute),
+ * removed from the retained ones; NULL with *rc 0 when there are none. */
+static struct weir_u64set *kept_take(struct weir_chat_shard *s, uint64_t k, int *rc)
+{
+	uint32_t n = 0;
+	uint64_t *ids = kept_remove(s, k, &n);
+	*rc = 0;
+	if (!ids)
+		return NULL;
+	uint32_t cap = 16;
+	while (cap < 2 * n + 2)
+		cap *= 2;
+	struct weir_u64set *set = calloc(1, sizeof(*set));
+	if (!set || weir_u64set_init(set, cap) != 0) {
+		free(set);
+		free(ids);
+		*rc = WEIR_ENOMEM;
+		return NULL;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		weir_u64set_put_raw(set, ids[i]); /* room for all: cannot fail */
+	free(ids);
+	return set;
 }
 
 /*
@@ -357,12 +420,11 @@ static void kept_evict(struct weir_chat_shard *s, int64_t watermark)
 		struct kept *k = kept_find(s, q->key);
 		if (!k || k->seq != q->seq)
 			continue; /* reopened since: a newer entry is queued */
-		struct chan *c = &s->chans[k->chan];
-		if (k->minute + WEIR_MS_PER_MIN > c->evicted_until)
-			c->evicted_until = k->minute + WEIR_MS_PER_MIN;
-		struct weir_u64set *ids = kept_take(s, q->key);
-		weir_u64set_free(ids);
-		free(ids);
+		struct chan *c = &s->chans[kept_chan(q->key)];
+		if (q->minute + WEIR_MS_PER_MIN > c->evicted_until)
+			c->evicted_until = q->minute + WEIR_MS_PER_MIN;
+		uint32_t n;
+		free(kept_remove(s, q->key, &n));
 	}
 }
 
@@ -431,6 +493,7 @@ static struct chan *chan_get(struct weir_chat_shard *s, struct weir_str name, ui
 		c->name.n = name.n;
 		for (int g = 0; g < 3; g++)
 			c->emitted_until[g] = INT64_MIN;
+		c->kept_until = INT64_MIN;
 		*val = s->nchans++;
 	}
 	*ix = *val;
@@ -470,7 +533,12 @@ static struct cwin *win_new(struct weir_chat_shard *s, struct chan *c, uint32_t 
 	w->grain = (uint8_t)g;
 	w->reopened = start < c->emitted_until[g];
 	if (g == WEIR_GRAIN_MINUTE) {
-		w->ids = kept_take(s, kept_key(cix, start));
+		int rc = 0;
+		/* a minute past every one retained (nearly every new minute) needs
+		 * no lookup: it would be a miss probing the table at 3/4 load */
+		w->ids = start < c->kept_until ? kept_take(s, kept_key(cix, start), &rc) : NULL;
+		if (rc)
+			goto fail;
 		if (!w->ids) {
 			w->ids = calloc(1, sizeof(*w->ids));
 			if (!w->ids || weir_u64set_init(w->ids, 16) != 0)
@@ -904,11 +972,12 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 		/* keep the ids (a late duplicate of this minute must still be caught)
 		 * until the store has committed them, see kept_evict() */
 		uint64_t key = kept_key(cix, w->start);
-		if (kept_put(s, key, w->ids, w->start, r->h.seq, cix) != 0)
+		if (w->start + WEIR_MS_PER_MIN > c->kept_until)
+			c->kept_until = w->start + WEIR_MS_PER_MIN;
+		if (kept_put(s, key, w, r->h.seq) != 0)
 			return WEIR_ENOMEM;
 		if (s->env.committed && evq_push(s, key, r->h.seq, w->start) != 0)
 			return WEIR_ENOMEM;
-		w->ids = NULL;
 	}
 	return 0;
 oom:

@@ -2,6 +2,7 @@
  * test_chat.c — chat windows, watermarks, late corrections and duplicate
  * ids (events.md §3, §4) at the operator level, without threads or store.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,10 +162,43 @@ static void test_duplicates(void)
 	weir_chat_shard_free(s);
 }
 
+/* The ids of a closed minute are kept packed and become a set again when a
+ * late event reopens the minute: many ids, reopened twice. */
+static void test_duplicates_reopened(void)
+{
+	struct weir_chat_shard *s = shard();
+	char ids[101][16];
+	for (int i = 0; i < 101; i++)
+		snprintf(ids[i], sizeof(ids[i]), "m%d", i);
+	for (int i = 0; i < 100; i++)
+		add(s, mk(T0 + 1000 + i, "a", "w", ids[i]));
+	weir_chat_advance(s, T0 + MIN);
+	clear_recs();
+	for (int i = 0; i < 100; i++) /* late duplicates of all of them */
+		add(s, mk(T0 + 2000, "b", "w", ids[i]));
+	add(s, mk(T0 + 3000, "b", "w", ids[100])); /* one late new message */
+	weir_chat_advance(s, T0 + MIN);
+	struct weir_chat_rec *r = find(WEIR_GRAIN_MINUTE, T0);
+	CHECK(r && r->messages == 1 && r->nids == 1);
+	clear_recs();
+	add(s, mk(T0 + 4000, "c", "w", ids[100])); /* the new one, again */
+	add(s, mk(T0 + 4000, "c", "w", ids[7]));
+	weir_chat_advance(s, T0 + MIN);
+	struct weir_op_stats st;
+	weir_chat_get_stats(s, &st);
+	CHECK_EQ_INT(st.duplicates, 102);
+	CHECK_EQ_INT(st.events, 101);
+	clear_recs();
+	weir_chat_advance(s, INT64_MAX);
+	clear_recs();
+	weir_chat_shard_free(s);
+}
+
 int main(void)
 {
 	TEST(test_minute_close);
 	TEST(test_late_correction);
 	TEST(test_duplicates);
+	TEST(test_duplicates_reopened);
 	T_END();
 }
