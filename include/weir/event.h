@@ -127,9 +127,11 @@ int weir_json_parse(struct weir_json *j, const char *line, size_t len, struct we
  * ev (the engine's input block, held by the batch). Strings without escapes
  * stay in it, NUL-terminated in place; line[len] is overwritten. A rejected
  * line is left as it came; weir_json_restore() puts back the quotes of the
- * last accepted line (to dead-letter it after all).
+ * last accepted line (to dead-letter it after all). clean: the caller's scan
+ * for the line's end found no backslash and no NUL in it (the parser need
+ * not look again); 0 when unknown.
  */
-int weir_json_parse_inplace(struct weir_json *j, char *line, size_t len, struct weir_arena *a,
+int weir_json_parse_inplace(struct weir_json *j, char *line, size_t len, int clean, struct weir_arena *a,
 			    struct weir_event *ev, const char **detail);
 void weir_json_restore(struct weir_json *j);
 /* Which JSON library the parser uses ("simdjson" or "cjson"). */

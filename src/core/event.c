@@ -473,7 +473,7 @@ void weir_json_free(struct weir_json *j)
  * readable bytes follow) with simdjson; accepted events keep their strings
  * in it (json_simd.cc).
  */
-static int parse_owned(struct weir_json *j, char *own, size_t len, struct weir_arena *a,
+static int parse_owned(struct weir_json *j, char *own, size_t len, int clean, struct weir_arena *a,
 		       struct weir_event *ev, const char **detail)
 {
 	/* Every slot WEIR_JT_ABSENT: the type alone tells whether the rest of a
@@ -481,10 +481,11 @@ static int parse_owned(struct weir_json *j, char *own, size_t len, struct weir_a
 	 * twentieth of the parse). */
 #pragma GCC unroll 32
 	for (int i = 0; i < WEIR_F_COUNT; i++)
-		j->f[i].type =
-		    WEIR_JT_ABSENT; /* One scan finds the first NUL or backslash: most lines have neither,
-				     * and then no string needs its own check for escapes. */
-	const char *q = strchrnul(own, '\\'), *end = own + len;
+		j->f[i].type = WEIR_JT_ABSENT;
+	/* One scan finds the first NUL or backslash: most lines have neither,
+	 * and then no string needs its own check for escapes. A clean line was
+	 * scanned for them already, along with its end (split_lines). */
+	const char *end = own + len, *q = clean ? end : strchrnul(own, '\\');
 	if (q < end && (*q == '\0' || memchr(q, 0, (size_t)(end - q))))
 		return WEIR_R_NUL_BYTE;
 	int r = weir_json_simd_parse(j->impl, own, len, a, j->f, own, q == end, j->quote, &j->nquote);
@@ -521,10 +522,10 @@ int weir_json_parse(struct weir_json *j, const char *line, size_t len, struct we
 	memcpy(own, line, len);
 	own[len] = '\0';
 	memset(own + len + 1, ' ', WEIR_JSON_PADDING - 1);
-	return parse_owned(j, own, len, a, ev, detail);
+	return parse_owned(j, own, len, 0, a, ev, detail);
 }
 
-int weir_json_parse_inplace(struct weir_json *j, char *line, size_t len, struct weir_arena *a,
+int weir_json_parse_inplace(struct weir_json *j, char *line, size_t len, int clean, struct weir_arena *a,
 			    struct weir_event *ev, const char **detail)
 {
 	if (j->backend == BACKEND_CJSON)
@@ -535,7 +536,7 @@ int weir_json_parse_inplace(struct weir_json *j, char *line, size_t len, struct 
 	*detail = NULL;
 	j->nquote = 0;
 	line[len] = '\0';
-	return parse_owned(j, line, len, a, ev, detail);
+	return parse_owned(j, line, len, clean, a, ev, detail);
 }
 
 void weir_json_restore(struct weir_json *j)

@@ -77,10 +77,23 @@ static int expect(const char *s, size_t n, size_t *i, char c)
  * + 'Z'/'z' or an offset "+HH:MM", "-HH:MM", "+HHMM", "-HHMM". A leap second
  * (:60) is read as :59 so that it stays inside its minute.
  */
-static inline int d2(const char *p)
+/* Byte i of the word is s[i] (the SWAR checks below read bytes in text order). */
+static inline uint64_t le64(uint64_t w)
 {
-	unsigned a = (unsigned char)p[0] - '0', b = (unsigned char)p[1] - '0';
-	return a < 10 && b < 10 ? (int)(a * 10 + b) : -1;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return __builtin_bswap64(w);
+#else
+	return w;
+#endif
+}
+
+static inline uint32_t le32(uint32_t w)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return __builtin_bswap32(w);
+#else
+	return w;
+#endif
 }
 
 /* The canonical form weir sim and most producers write,
@@ -92,10 +105,25 @@ static int parse_canonical(const char *s, size_t n, int64_t *ms)
 	static _Thread_local char last_date[10];
 	static _Thread_local int64_t last_days;
 	static _Thread_local bool have_last;
-	if (n != 24 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[23] != 'Z')
+	if (n != 24 || s[10] != 'T' || s[23] != 'Z')
 		return -1;
-	int h = d2(s + 11), mi = d2(s + 14), sec = d2(s + 17), f1 = d2(s + 20), f2 = d2(s + 21);
-	if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60 || f1 < 0 || f2 < 0)
+	/* "HH:MM:SS" and ".mmm" as two words: XOR with '0' leaves a byte below
+	 * 10 iff it is a digit (a byte x >= 10 sets the high bit of x + 0x76;
+	 * bytes >= 0x80 have it set), XOR with a separator leaves 0 iff it is
+	 * that separator. */
+	uint64_t w;
+	uint32_t f;
+	memcpy(&w, s + 11, 8);
+	memcpy(&f, s + 19, 4);
+	w = le64(w) ^ 0x30303a30303a3030ULL;
+	f = le32(f) ^ 0x3030302eU;
+	if ((((w + 0x7676767676767676ULL) | w) & 0x8080808080808080ULL) || (w & 0x0000ff0000ff0000ULL) ||
+	    (((f + 0x76767676U) | f) & 0x80808080U) || (f & 0xffU))
+		return -1;
+	int h = (int)(w & 0xff) * 10 + (int)(w >> 8 & 0xff),
+	    mi = (int)(w >> 24 & 0xff) * 10 + (int)(w >> 32 & 0xff),
+	    sec = (int)(w >> 48 & 0xff) * 10 + (int)(w >> 56 & 0xff);
+	if (h > 23 || mi > 59 || sec > 60)
 		return -1;
 	if (!have_last || memcmp(s, last_date, 10) != 0) {
 		int64_t day_ms;
@@ -107,7 +135,7 @@ static int parse_canonical(const char *s, size_t n, int64_t *ms)
 	}
 	if (sec == 60)
 		sec = 59;
-	int frac = f1 * 10 + (s[22] - '0'); /* s[21] was checked by f2 */
+	int frac = (int)(f >> 8 & 0xff) * 100 + (int)(f >> 16 & 0xff) * 10 + (int)(f >> 24);
 	*ms = last_days * WEIR_MS_PER_DAY + ((int64_t)h * 3600 + mi * 60 + sec) * 1000 + frac;
 	return 0;
 }

@@ -6,7 +6,8 @@
 # (a missing field, a timestamp years ahead) must still reach the
 # dead-letter file byte for byte, an upper-case channel is lowercased in a
 # copy, and lines with escapes or across two input blocks (10 MB of input)
-# parse like any other. Reference: chat_ref.py on the good lines.
+# parse like any other, wherever their first escape lies. Reference:
+# chat_ref.py on the good lines.
 . "$(dirname "$0")/lib.sh"
 
 C="$T/in.ndjson"
@@ -23,6 +24,9 @@ for i in range(3000):
     if i % 30 == 7:
         # an unknown field of 100 kB: 10 MB in all, so the reader goes through several blocks
         line = line[:-1] + ',"pad":"' + "x" * 100000 + '"}'
+    if i % 4 == 1:
+        # shifts the escapes across the 64-byte steps of the reader's scan for '\n', '\\' and NUL
+        line = '{"pad0":"' + "y" * (i % 67) + '",' + line[1:]
 
     out.append(line)
     if i % 97 == 0:
