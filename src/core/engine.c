@@ -25,7 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -1063,6 +1065,7 @@ static int one_line(struct weir_engine *e, const char *source, uint64_t lineno, 
  * before it. One pass instead of memchr for the end and strchrnul for the
  * escapes (the parser's, event.c): most lines have neither. AVX2 where the
  * CPU has it (__builtin_cpu_supports reads a flag set at start-up); 64 bytes a step. */
+#if defined(__x86_64__)
 __attribute__((target("avx2"))) static char *line_end_avx2(char *p, char *end, int *clean)
 {
 	/* A byte is one of the three iff it equals the entry of its low nibble:
@@ -1101,10 +1104,14 @@ __attribute__((target("avx2"))) static char *line_end_avx2(char *p, char *end, i
 	return NULL;
 }
 
+#endif
+
 static char *line_end(char *p, char *end, int *clean)
 {
+#if defined(__x86_64__)
 	if (__builtin_cpu_supports("avx2"))
 		return line_end_avx2(p, end, clean);
+#endif
 	*clean = 0;
 	return memchr(p, '\n', (size_t)(end - p));
 }
