@@ -35,7 +35,27 @@ const char *const weir_schema_sketch =
     "CREATE TABLE IF NOT EXISTS chat_sketch_dirty(channel_id INTEGER NOT NULL, day INTEGER NOT NULL,"
     " PRIMARY KEY(channel_id, day)) WITHOUT ROWID;";
 
+/*
+ * The exact counts of one day, merged from its hour blobs into items. Kept
+ * from one day's rebuild to the next (ready): the maps are emptied while
+ * their entries are turned into items, so a day costs no map allocation,
+ * zeroing or growth (calloc and rehashing were a fifth of the rebuild's
+ * instructions when each day built its maps afresh).
+ */
+struct daycounts {
+	bool ready;
+	struct weir_strmap words;
+	struct weir_u32map users; /* gid -> slot */
+	struct weir_arena arena;
+	uint64_t *counts;
+	uint32_t n, cap;
+	struct weir_ss_item *items;
+	uint8_t (*ukeys)[4];
+	uint64_t *keyh; /* per slot: the word's map hash, or the user's id */
+};
+
 struct weir_sketch {
+	struct daycounts dc;
 	uint64_t *dirty; /* (cid << 32) | day index, repeats allowed */
 	uint32_t ndirty, capdirty;
 	struct weir_hll hll;
@@ -44,10 +64,24 @@ struct weir_sketch {
 	int64_t last_ns;     /* last rebuild (monotonic) */
 };
 
+static void daycounts_free(struct daycounts *d)
+{
+	free(d->items);
+	free(d->ukeys);
+	free(d->counts);
+	free(d->keyh);
+	weir_strmap_free(&d->words);
+	weir_u32map_free(&d->users);
+	if (d->ready)
+		weir_arena_free(&d->arena);
+	memset(d, 0, sizeof(*d));
+}
+
 void weir_sketch_free(struct weir_sketch *sk)
 {
 	if (!sk)
 		return;
+	daycounts_free(&sk->dc);
 	free(sk->dirty);
 	weir_hll_free(&sk->hll);
 	weir_buf_free(&sk->buf);
@@ -155,30 +189,34 @@ static int cmp_u64(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
-/* The exact counts of one day, merged from its hour blobs into items. */
-struct daycounts {
-	struct weir_strmap words;
-	struct weir_u32map users; /* gid -> slot */
-	struct weir_arena arena;
-	uint64_t *counts;
-	uint32_t n, cap;
-	struct weir_ss_item *items;
-	uint8_t (*ukeys)[4];
-};
-
-static int count_slot(struct daycounts *d, uint32_t *slot, bool isnew, uint64_t c)
+/* Adds c to a slot; a new key (isnew) takes the next slot, and its item
+ * (key, n) and keyh (the map hash of a word, the id of a user) with it. */
+static int count_slot(struct daycounts *d, uint32_t *slot, bool isnew, uint64_t c, const void *key,
+		      uint32_t n, uint64_t keyh)
 {
 	if (isnew) {
 		if (d->n == d->cap) {
 			uint32_t nc = d->cap ? d->cap * 2 : 4096;
-			uint64_t *n = realloc(d->counts, (size_t)nc * sizeof(*n));
-			if (!n)
+			uint64_t *nn = realloc(d->counts, (size_t)nc * sizeof(*nn));
+			if (nn)
+				d->counts = nn;
+			uint64_t *nh = realloc(d->keyh, (size_t)nc * sizeof(*nh));
+			if (nh)
+				d->keyh = nh;
+			struct weir_ss_item *ni = realloc(d->items, (size_t)nc * sizeof(*ni));
+			if (ni)
+				d->items = ni;
+			uint8_t(*nk)[4] = realloc(d->ukeys, (size_t)nc * sizeof(*nk));
+			if (nk)
+				d->ukeys = nk;
+			if (!nn || !nh || !ni || !nk)
 				return WEIR_ENOMEM;
-			d->counts = n;
 			d->cap = nc;
 		}
 		*slot = d->n;
-		d->counts[d->n++] = 0;
+		d->counts[d->n] = 0;
+		d->keyh[d->n] = keyh;
+		d->items[d->n++] = (struct weir_ss_item){key, n, 0};
 	}
 	d->counts[*slot] += c;
 	return 0;
@@ -196,15 +234,21 @@ static const char sql_tops_put[] =
 static int build_top(struct weir_store *s, struct weir_sketch *sk, bool words, uint32_t cid, int64_t day,
 		     struct weir_buf *b)
 {
-	struct daycounts d = {0};
+	struct daycounts *d = &sk->dc;
 	int rc = WEIR_ENOMEM;
-	weir_arena_init(&d.arena, 1 << 16);
-	if (weir_strmap_init(&d.words, 1024) || weir_u32map_init(&d.users, 1024, 1))
-		goto out;
+	if (!d->ready) {
+		weir_arena_init(&d->arena, 1 << 16);
+		d->ready = true;
+		if (weir_strmap_init(&d->words, 1024) || weir_u32map_init(&d->users, 1024, 1))
+			goto fail;
+	}
+	/* the maps are empty here (emptied below, or freed on failure) */
+	weir_arena_reset(&d->arena);
+	d->n = 0;
 	sqlite3_stmt *st = weir_store_prepare(s, words ? sql_words_day : sql_users_day);
 	if (!st) {
 		rc = WEIR_ESTORE;
-		goto out;
+		goto fail;
 	}
 	sqlite3_bind_int64(st, 1, cid);
 	sqlite3_bind_int64(st, 2, day);
@@ -220,25 +264,25 @@ static int build_top(struct weir_store *s, struct weir_sketch *sk, bool words, u
 			while (weir_words_next(&it, &w, &n, &c)) {
 				int isnew;
 				struct weir_strent *e =
-				    weir_strmap_get(&d.words, w, n, weir_hash(w, n), &d.arena, &isnew);
-				if (!e || count_slot(&d, &e->val, isnew, c) != 0) {
+				    weir_strmap_get(&d->words, w, n, weir_hash(w, n), &d->arena, &isnew);
+				if (!e || count_slot(d, &e->val, isnew, c, e->p, e->n, e->hash) != 0) {
 					sqlite3_reset(st);
-					goto out;
+					goto fail;
 				}
 			}
 		} else {
 			while (weir_usercounts_next(&it, &gid, &c)) {
-				int r = weir_u32map_add(&d.users, gid, 0);
+				int r = weir_u32map_add(&d->users, gid, 0);
 				if (r < 0) {
 					sqlite3_reset(st);
-					goto out;
+					goto fail;
 				}
-				uint32_t k = gid + 1, j = weir_mix32(k) & (d.users.cap - 1);
-				while (d.users.keys[j] != k)
-					j = (j + 1) & (d.users.cap - 1);
-				if (count_slot(&d, &d.users.vals[j], r == 1, c) != 0) {
+				uint32_t k = gid + 1, j = weir_mix32(k) & (d->users.cap - 1);
+				while (d->users.keys[j] != k)
+					j = (j + 1) & (d->users.cap - 1);
+				if (count_slot(d, &d->users.vals[j], r == 1, c, NULL, 4, gid) != 0) {
 					sqlite3_reset(st);
-					goto out;
+					goto fail;
 				}
 			}
 		}
@@ -246,46 +290,49 @@ static int build_top(struct weir_store *s, struct weir_sketch *sk, bool words, u
 	sqlite3_reset(st);
 	if (src != SQLITE_DONE) {
 		rc = WEIR_ESTORE;
-		goto out;
+		goto fail;
 	}
-	d.items = malloc((size_t)(d.n ? d.n : 1) * sizeof(*d.items));
-	d.ukeys = words ? NULL : malloc((size_t)(d.n ? d.n : 1) * sizeof(*d.ukeys));
-	if (!d.items || (!words && !d.ukeys))
-		goto out;
+	/* The items are in slot (first-seen) order. The maps are emptied entry
+	 * by entry (each found from its slot's hash or id; all are removed, so
+	 * a probe may pass emptied slots): no scan or zeroing of a whole map */
 	if (words) {
-		for (uint32_t i = 0; i < d.words.cap; i++)
-			if (d.words.e[i].hash) {
-				uint32_t v = d.words.e[i].val;
-				d.items[v] =
-				    (struct weir_ss_item){d.words.e[i].p, d.words.e[i].n, d.counts[v]};
-			}
+		uint32_t mask = d->words.cap - 1;
+		for (uint32_t v = 0; v < d->n; v++) {
+			d->items[v].count = d->counts[v];
+			uint32_t j = (uint32_t)d->keyh[v] & mask;
+			while (d->words.e[j].hash != d->keyh[v] || d->words.e[j].p != d->items[v].key)
+				j = (j + 1) & mask;
+			d->words.e[j].hash = 0;
+		}
+		d->words.len = 0;
 	} else {
-		for (uint32_t i = 0; i < d.users.cap; i++)
-			if (d.users.keys[i]) {
-				uint32_t v = d.users.vals[i], gid = d.users.keys[i] - 1;
-				/* big-endian: key bytes sort as ids */
-				d.ukeys[v][0] = (uint8_t)(gid >> 24);
-				d.ukeys[v][1] = (uint8_t)(gid >> 16);
-				d.ukeys[v][2] = (uint8_t)(gid >> 8);
-				d.ukeys[v][3] = (uint8_t)gid;
-				d.items[v] = (struct weir_ss_item){d.ukeys[v], 4, d.counts[v]};
-			}
+		uint32_t mask = d->users.cap - 1;
+		for (uint32_t v = 0; v < d->n; v++) {
+			uint32_t gid = (uint32_t)d->keyh[v], k = gid + 1, j = weir_mix32(k) & mask;
+			/* big-endian: key bytes sort as ids */
+			d->ukeys[v][0] = (uint8_t)(gid >> 24);
+			d->ukeys[v][1] = (uint8_t)(gid >> 16);
+			d->ukeys[v][2] = (uint8_t)(gid >> 8);
+			d->ukeys[v][3] = (uint8_t)gid;
+			d->items[v] = (struct weir_ss_item){d->ukeys[v], 4, d->counts[v]};
+			while (d->users.keys[j] != k)
+				j = (j + 1) & mask;
+			d->users.keys[j] = 0;
+			d->users.vals[j] = 0;
+		}
+		d->users.len = 0;
 	}
 	/* The stored summary only: written straight from the items, without
 	 * building a summary first (key copies, hash index, heap): -6% of the
 	 * rebuild's instructions */
 	b->len = 0;
-	if (weir_buf_reserve(b, weir_ss_items_size(d.items, d.n, WEIR_SKETCH_TOPK)) != 0)
-		goto out;
-	b->len = weir_ss_write_items(d.items, d.n, WEIR_SKETCH_TOPK, b->p);
-	rc = b->len ? 0 : WEIR_ENOMEM;
-out:
-	free(d.items);
-	free(d.ukeys);
-	free(d.counts);
-	weir_strmap_free(&d.words);
-	weir_u32map_free(&d.users);
-	weir_arena_free(&d.arena);
+	if (weir_buf_reserve(b, weir_ss_items_size(d->items, d->n, WEIR_SKETCH_TOPK)) != 0)
+		goto fail;
+	b->len = weir_ss_write_items(d->items, d->n, WEIR_SKETCH_TOPK, b->p);
+	return b->len ? 0 : WEIR_ENOMEM;
+fail:
+	/* the maps may hold entries now: start afresh next time */
+	daycounts_free(d);
 	return rc;
 }
 
