@@ -438,25 +438,8 @@ static int users_flush(struct weir_store *s)
 
 int weir_store_user_id(struct weir_store *s, const char *name, uint32_t n, uint32_t *gid)
 {
-	if (s->readonly)
-		return WEIR_ESTORE;
-	bool autocommit = sqlite3_get_autocommit(s->db) != 0;
-	if (!s->users_loaded || autocommit) {
-		int rc = users_ready(s);
-		if (rc)
-			return rc;
-	}
-	uint32_t id = weir_userdict_find(&s->users, name, n);
-	if (!id) {
-		id = s->users.next;
-		int rc = weir_userdict_add(&s->users, name, n, id);
-		if (!rc && autocommit)
-			rc = users_flush(s);
-		if (rc)
-			return rc;
-	}
-	*gid = id;
-	return 0;
+	struct weir_str nm = {.p = name, .n = n};
+	return weir_store_user_ids(s, &nm, 1, gid);
 }
 
 int weir_store_user_ids(struct weir_store *s, const struct weir_str *names, uint32_t n, uint32_t *gids)
