@@ -28,6 +28,7 @@
 #include "sinks/blob.h"
 #include "sinks/sketch.h"
 #include "sinks/userdict.h"
+#include "sinks/writeback.h"
 
 /* 1: first release; 2: users as id-ordered name blocks (docs/store.md), follower_windows
  * became follower_days (docs/followers.md), post_stats gained week rows (docs/posts.md) */
@@ -98,6 +99,7 @@ struct weir_store {
 	char *uri;
 	bool readonly;
 	bool has_chat;
+	struct weir_wb *wb; /* read-write stores: early writeback of the files (writeback.c) */
 	sqlite3_stmt *st[ST_COUNT];
 	struct weir_arena arena; /* cached names */
 	struct weir_strmap chan_cache;
@@ -610,6 +612,7 @@ int weir_store_open(const char *uri, bool readonly, struct weir_store **out, cha
 			weir_store_close(s);
 			return WEIR_ESTORE;
 		}
+		s->wb = weir_wb_start(path);
 	} else {
 		int64_t v =
 		    scalar(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='schema_version'", -1);
@@ -690,6 +693,7 @@ void weir_store_close(struct weir_store *s)
 		sqlite3_finalize(s->st[i]);
 	if (s->db)
 		sqlite3_close(s->db);
+	weir_wb_stop(s->wb); /* after the close: its checkpoint is paced too */
 	weir_store_posts_cache_free(s->posts_cache);
 	weir_strmap_free(&s->chan_cache);
 	weir_userdict_free(&s->users);
