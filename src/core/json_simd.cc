@@ -361,8 +361,8 @@ const int8_t *const next_slot = next_slots.s;
  * document: FALLBACK instead of not_object).
  */
 template <class Doc>
-int walk(Doc &doc, const char *line, size_t len, struct weir_arena *a, struct weir_jval *f, bool plain,
-	 struct inplace &ip)
+inline __attribute__((always_inline)) int walk(Doc &doc, const char *line, size_t len, struct weir_arena *a,
+					       struct weir_jval *f, bool plain, struct inplace &ip)
 {
 	error_code e;
 	ondemand::json_type t;
@@ -481,8 +481,9 @@ extern "C" void weir_json_simd_stream(void *p, const char *buf, size_t len)
  * the result is the same. Anything else (an error, a document spanning
  * lines, two on a line, a skipped line) ends the stream: FALLBACK.
  */
-static int stream_line(simd_parser *sp, const char *line, size_t len, struct weir_arena *a,
-		       struct weir_jval *f, bool plain, struct inplace &ip)
+static inline __attribute__((always_inline)) int stream_line(simd_parser *sp, const char *line, size_t len,
+							     struct weir_arena *a, struct weir_jval *f,
+							     bool plain, struct inplace &ip)
 {
 	const char *send = sp->sbuf + sp->slen, *end = line + len;
 	uintptr_t at = (uintptr_t)line; /* a line elsewhere (a copy) is not the stream's */
