@@ -134,6 +134,14 @@ int weir_json_parse(struct weir_json *j, const char *line, size_t len, struct we
 int weir_json_parse_inplace(struct weir_json *j, char *line, size_t len, int clean, struct weir_arena *a,
 			    struct weir_event *ev, const char **detail);
 void weir_json_restore(struct weir_json *j);
+/*
+ * Announces that the lines in buf[0..len) (each ending in '\n', followed by
+ * WEIR_JSON_PADDING readable bytes) are about to be parsed in place, in
+ * order: the simdjson backend then runs its first stage over many lines at
+ * once (results are those of each line alone). len 0 ends that, and must
+ * come before buf is reused.
+ */
+void weir_json_stream(struct weir_json *j, const char *buf, size_t len);
 /* Which JSON library the parser uses ("simdjson" or "cjson"). */
 const char *weir_json_backend(void);
 

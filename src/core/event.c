@@ -425,6 +425,7 @@ int weir_event_from_fields(struct weir_jval *f, struct weir_arena *a, struct wei
 enum { BACKEND_SIMD, BACKEND_CJSON };
 struct weir_json {
 	int backend;
+	bool stream; /* weir_json_stream() is used (WEIR_JSON_STREAM=0: not, for tests) */
 	void *impl;
 	struct weir_jval f[WEIR_F_COUNT];
 	char *quote[WEIR_JSON_MAX_QUOTES]; /* closing quotes NUL-terminated in the last line */
@@ -448,6 +449,8 @@ struct weir_json *weir_json_new(void)
 	if (!j)
 		return NULL;
 	j->backend = default_backend();
+	const char *st = getenv("WEIR_JSON_STREAM");
+	j->stream = !st || strcmp(st, "0") != 0;
 	weir_jfield_init();
 	j->impl = j->backend == BACKEND_CJSON ? weir_json_cjson_new() : weir_json_simd_new();
 	if (!j->impl) {
@@ -537,6 +540,12 @@ int weir_json_parse_inplace(struct weir_json *j, char *line, size_t len, int cle
 	j->nquote = 0;
 	line[len] = '\0';
 	return parse_owned(j, line, len, clean, a, ev, detail);
+}
+
+void weir_json_stream(struct weir_json *j, const char *buf, size_t len)
+{
+	if (j->backend == BACKEND_SIMD && j->stream)
+		weir_json_simd_stream(j->impl, buf, len);
 }
 
 void weir_json_restore(struct weir_json *j)

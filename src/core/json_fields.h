@@ -110,6 +110,12 @@ void weir_json_simd_free(void *p);
 #define WEIR_JSON_MAX_QUOTES 64
 int weir_json_simd_parse(void *p, const char *line, size_t len, struct weir_arena *a, struct weir_jval *f,
 			 char *own, bool plain, char **quote, uint32_t *nquote);
+/* Lines buf[0..len) (whole lines, WEIR_JSON_PADDING readable bytes after)
+ * are about to be parsed in order: stage 1 runs over many of them at once,
+ * and weir_json_simd_parse takes each line from that while it matches the
+ * lines it is given (any other line, or an error, parses alone from then
+ * on). len 0 ends it: buf must not change under it before. */
+void weir_json_simd_stream(void *p, const char *buf, size_t len);
 void *weir_json_cjson_new(void);
 void weir_json_cjson_free(void *p);
 int weir_json_cjson_parse(void *p, const char *line, size_t len, struct weir_arena *a, struct weir_jval *f);
