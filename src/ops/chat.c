@@ -524,6 +524,24 @@ static int user_get(struct weir_chat_shard *s, const struct wkey *k, uint32_t *u
 	return 0;
 }
 
+/* A vector capacity for about n entries (a little slack), at most max. */
+static inline uint32_t size_hint(uint64_t n, uint32_t max)
+{
+	if (!n)
+		return 0;
+	n += n / 8 + 16;
+	return n > max ? max : (uint32_t)n;
+}
+
+/* A u64set capacity holding n keys below its 1/2 load limit. */
+static inline uint32_t set_cap(uint32_t n)
+{
+	uint32_t cap = 16;
+	while (cap / 2 <= n && cap < (1u << 30))
+		cap *= 2;
+	return cap;
+}
+
 static struct cwin *win_new(struct weir_chat_shard *s, struct chan *c, uint32_t cix, int g, int64_t start)
 {
 	struct cwin *w = calloc(1, sizeof(*w));
@@ -532,6 +550,25 @@ static struct cwin *win_new(struct weir_chat_shard *s, struct chan *c, uint32_t 
 	w->start = start;
 	w->grain = (uint8_t)g;
 	w->reopened = start < c->emitted_until[g];
+	/* Size the vectors from the channel's previous window of this grain (the
+	 * next one is usually about as busy): growing them by doubling from 16
+	 * cost a realloc copy and a rehash of the id set at each step. */
+	uint32_t hint = 0, whint = 0;
+	if (c->open[g] && c->open[g]->start < start) {
+		const struct cwin *p = c->open[g];
+		hint = size_hint(p->messages, BAG_COMPACT);
+		whint = g == WEIR_GRAIN_HOUR ? size_hint(p->words, BAG_COMPACT + 256) : 0;
+	}
+	if ((hint && !(w->users.raw.v = malloc((size_t)hint * sizeof(uint32_t)))) ||
+	    (whint && !(w->wids.raw.v = malloc((size_t)whint * sizeof(uint32_t)))))
+		goto fail;
+	w->users.raw.cap = hint;
+	w->wids.raw.cap = whint;
+	if (g == WEIR_GRAIN_MINUTE && hint) {
+		if (!(w->newids = malloc((size_t)hint * sizeof(uint64_t))))
+			goto fail;
+		w->capnew = hint;
+	}
 	if (g == WEIR_GRAIN_MINUTE) {
 		int rc = 0;
 		/* a minute past every one retained (nearly every new minute) needs
@@ -541,7 +578,7 @@ static struct cwin *win_new(struct weir_chat_shard *s, struct chan *c, uint32_t 
 			goto fail;
 		if (!w->ids) {
 			w->ids = calloc(1, sizeof(*w->ids));
-			if (!w->ids || weir_u64set_init(w->ids, 16) != 0)
+			if (!w->ids || weir_u64set_init(w->ids, set_cap(hint)) != 0)
 				goto fail;
 			if ((s->env.store_had_data || start < c->evicted_until) && s->env.store_ro) {
 				/* the store may hold this minute from an earlier run: its ids count */
