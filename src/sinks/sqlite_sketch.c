@@ -189,30 +189,36 @@ static int cmp_u64(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
+/* Makes room for one more slot (out of line: count_slot stays small). */
+static __attribute__((noinline)) int count_grow(struct daycounts *d)
+{
+	uint32_t nc = d->cap ? d->cap * 2 : 4096;
+	uint64_t *nn = realloc(d->counts, (size_t)nc * sizeof(*nn));
+	if (nn)
+		d->counts = nn;
+	uint64_t *nh = realloc(d->keyh, (size_t)nc * sizeof(*nh));
+	if (nh)
+		d->keyh = nh;
+	struct weir_ss_item *ni = realloc(d->items, (size_t)nc * sizeof(*ni));
+	if (ni)
+		d->items = ni;
+	uint8_t(*nk)[4] = realloc(d->ukeys, (size_t)nc * sizeof(*nk));
+	if (nk)
+		d->ukeys = nk;
+	if (!nn || !nh || !ni || !nk)
+		return WEIR_ENOMEM;
+	d->cap = nc;
+	return 0;
+}
+
 /* Adds c to a slot; a new key (isnew) takes the next slot, and its item
  * (key, n) and keyh (the map hash of a word, the id of a user) with it. */
-static int count_slot(struct daycounts *d, uint32_t *slot, bool isnew, uint64_t c, const void *key,
-		      uint32_t n, uint64_t keyh)
+static inline int count_slot(struct daycounts *d, uint32_t *slot, bool isnew, uint64_t c, const void *key,
+			     uint32_t n, uint64_t keyh)
 {
 	if (isnew) {
-		if (d->n == d->cap) {
-			uint32_t nc = d->cap ? d->cap * 2 : 4096;
-			uint64_t *nn = realloc(d->counts, (size_t)nc * sizeof(*nn));
-			if (nn)
-				d->counts = nn;
-			uint64_t *nh = realloc(d->keyh, (size_t)nc * sizeof(*nh));
-			if (nh)
-				d->keyh = nh;
-			struct weir_ss_item *ni = realloc(d->items, (size_t)nc * sizeof(*ni));
-			if (ni)
-				d->items = ni;
-			uint8_t(*nk)[4] = realloc(d->ukeys, (size_t)nc * sizeof(*nk));
-			if (nk)
-				d->ukeys = nk;
-			if (!nn || !nh || !ni || !nk)
-				return WEIR_ENOMEM;
-			d->cap = nc;
-		}
+		if (d->n == d->cap && count_grow(d) != 0)
+			return WEIR_ENOMEM;
 		*slot = d->n;
 		d->counts[d->n] = 0;
 		d->keyh[d->n] = keyh;
