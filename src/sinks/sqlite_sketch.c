@@ -244,6 +244,21 @@ static inline int words_next(struct weir_blob_it *it, const char **w, uint32_t *
 	return weir_words_next(it, w, n, c);
 }
 
+/* weir_usercounts_next inlined for the common entry: a gid delta and a
+ * count of one byte each. */
+static inline int users_next(struct weir_blob_it *it, uint32_t *gid, uint64_t *c)
+{
+	const unsigned char *p = it->p;
+	if (it->end - p >= 2 && p[0] < 0x80 && p[1] < 0x80) {
+		it->last += p[0];
+		*gid = (uint32_t)it->last;
+		*c = p[1];
+		it->p = p + 2;
+		return 1;
+	}
+	return weir_usercounts_next(it, gid, c);
+}
+
 /* The map hash of a word: for the short ones (nearly all) the short-key
  * map's multiply hash (weir_skmap_hash, folded: weir_strmap takes the low
  * bits) instead of XXH3, a tenth of the rebuild's instructions. */
@@ -306,16 +321,27 @@ static int build_top(struct weir_store *s, struct weir_sketch *sk, bool words, u
 				}
 			}
 		} else {
-			while (weir_usercounts_next(&it, &gid, &c)) {
-				int r = weir_u32map_add(&d->users, gid, 0);
-				if (r < 0) {
-					sqlite3_reset(st);
-					goto fail;
+			while (users_next(&it, &gid, &c)) {
+				/* one probe: found, or inserted here (then grown and found again) */
+				uint32_t k = gid + 1, mask = d->users.cap - 1, j = weir_mix32(k) & mask;
+				while (d->users.keys[j] && d->users.keys[j] != k)
+					j = (j + 1) & mask;
+				bool isnew = !d->users.keys[j];
+				if (isnew) {
+					d->users.keys[j] = k;
+					d->users.vals[j] = 0;
+					if (++d->users.len * 2 > d->users.cap) {
+						if (weir_u32map_grow(&d->users) != 0) {
+							sqlite3_reset(st);
+							goto fail;
+						}
+						mask = d->users.cap - 1;
+						j = weir_mix32(k) & mask;
+						while (d->users.keys[j] != k)
+							j = (j + 1) & mask;
+					}
 				}
-				uint32_t k = gid + 1, j = weir_mix32(k) & (d->users.cap - 1);
-				while (d->users.keys[j] != k)
-					j = (j + 1) & (d->users.cap - 1);
-				if (count_slot(d, &d->users.vals[j], r == 1, c, NULL, 4, gid) != 0) {
+				if (count_slot(d, &d->users.vals[j], isnew, c, NULL, 4, gid) != 0) {
 					sqlite3_reset(st);
 					goto fail;
 				}
