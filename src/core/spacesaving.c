@@ -16,7 +16,6 @@
 #include <xxhash.h>
 
 #include "weir/spacesaving.h"
-#include "core/sort.h"
 #include "core/table.h"
 #include "core/varint.h"
 
@@ -216,18 +215,47 @@ const struct weir_ss_entry *weir_ss_find(const struct weir_ss *s, const void *ke
 
 /* ---- building and cutting ------------------------------------------------------ */
 
-/* The (k+1)-th largest of n counts (n > k). A radix sort (core/sort.c):
- * counts are small numbers, so their high bytes are zero in every key and
- * those passes are skipped; qsort was a third of a day's sketch rebuild,
- * which the writer runs in the serial tail of an ingest. */
+/* The (k+1)-th largest of n counts (n > k), by selection rather than a
+ * sort: each round splits around a pivot three ways (< = >; most counts
+ * are 1, 2, 3: equal ones are settled at once) and keeps the side that
+ * holds the rank. A radix sort of the counts was 10% of the day sketch
+ * rebuild, which the writer runs in the serial tail of an ingest; this
+ * is ~4x fewer instructions. The value at a rank is unique, so the cut is
+ * the same. */
 static int kth_count(const uint64_t *c, uint32_t n, uint32_t k, uint64_t *out)
 {
-	uint64_t *v = malloc((size_t)n * 2 * sizeof(*v));
+	uint64_t *v = malloc((size_t)n * sizeof(*v));
 	if (!v)
 		return WEIR_ENOMEM;
 	memcpy(v, c, (size_t)n * sizeof(*v));
-	weir_sort_u64(v, n, v + n);
-	*out = v[n - 1 - k];
+	uint32_t lo = 0, hi = n, r = n - 1 - k; /* the rank wanted, ascending, in [lo, hi) */
+	while (hi - lo > 1) {
+		uint64_t a = v[lo], b = v[lo + (hi - lo) / 2], d = v[hi - 1];
+		uint64_t piv = a < b ? (b < d ? b : a < d ? d : a) : (a < d ? a : b < d ? d : b);
+		/* v[lo, lt) < piv, v[lt, i) == piv, v[gt, hi) > piv */
+		uint32_t lt = lo, i = lo, gt = hi;
+		while (i < gt) {
+			uint64_t x = v[i];
+			if (x < piv) {
+				v[i++] = v[lt];
+				v[lt++] = x;
+			} else if (x > piv) {
+				v[i] = v[--gt];
+				v[gt] = x;
+			} else {
+				i++;
+			}
+		}
+		if (r < lt) {
+			hi = lt;
+		} else if (r >= gt) {
+			lo = gt;
+		} else {
+			lo = r;
+			break;
+		}
+	}
+	*out = v[lo];
 	free(v);
 	return 0;
 }
@@ -500,11 +528,54 @@ size_t weir_ss_write(const struct weir_ss *s, uint8_t *out)
 	return o;
 }
 
-static int cmp_item_key(const void *x, const void *y)
+/* An item to sort by key: its first 8 bytes, big-endian and zero-padded,
+ * order keys as memcmp does (then shorter first) unless they are equal. */
+struct keyed {
+	uint64_t pre;
+	const struct weir_ss_item *it;
+};
+
+static uint64_t key_prefix(const char *p, uint32_t n)
 {
-	const struct weir_ss_item *a = *(const struct weir_ss_item *const *)x,
-				  *b = *(const struct weir_ss_item *const *)y;
-	return cmp_key(a->key, a->n, b->key, b->n);
+	uint64_t v = 0;
+	memcpy(&v, p, n < 8 ? n : 8);
+	return __builtin_bswap64(v);
+}
+
+static bool keyed_less(const struct keyed *a, const struct keyed *b)
+{
+	if (a->pre != b->pre)
+		return a->pre < b->pre;
+	return cmp_key(a->it->key, a->it->n, b->it->key, b->it->n) < 0;
+}
+
+/* Merge sort of v[0, n) (tmp: n more), insertion sort below 16: O(n log n)
+ * and fast on the sorted runs the items come in (the first hour blob of a
+ * day is sorted; each later one adds a sorted run of new keys). qsort with
+ * memcmp calls was a quarter of the day sketch rebuild. */
+static void sort_keyed(struct keyed *v, uint32_t n, struct keyed *tmp)
+{
+	if (n <= 16) {
+		for (uint32_t i = 1; i < n; i++) {
+			struct keyed x = v[i];
+			uint32_t j = i;
+			for (; j > 0 && keyed_less(&x, &v[j - 1]); j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+		return;
+	}
+	uint32_t h = n / 2;
+	sort_keyed(v, h, tmp);
+	sort_keyed(v + h, n - h, tmp);
+	if (!keyed_less(&v[h], &v[h - 1]))
+		return; /* already in order */
+	memcpy(tmp, v, (size_t)h * sizeof(*v));
+	uint32_t i = 0, j = h, o = 0;
+	while (i < h && j < n)
+		v[o++] = keyed_less(&v[j], &tmp[i]) ? v[j++] : tmp[i++];
+	while (i < h)
+		v[o++] = tmp[i++];
 }
 
 size_t weir_ss_items_size(const struct weir_ss_item *v, uint32_t n, uint32_t cap)
@@ -535,14 +606,15 @@ size_t weir_ss_write_items(const struct weir_ss_item *v, uint32_t n, uint32_t ca
 			return 0;
 	}
 	/* above the (cap+1)-th largest count: at most cap items */
-	const struct weir_ss_item **sel = malloc((size_t)(n < cap ? (n ? n : 1) : cap) * sizeof(*sel));
+	uint32_t most = n < cap ? (n ? n : 1) : cap;
+	struct keyed *sel = malloc((size_t)most * 2 * sizeof(*sel));
 	if (!sel)
 		return 0;
 	uint32_t len = 0;
 	for (uint32_t i = 0; i < n; i++)
 		if (n <= cap || v[i].count > t)
-			sel[len++] = &v[i];
-	qsort(sel, len, sizeof(*sel), cmp_item_key);
+			sel[len++] = (struct keyed){key_prefix(v[i].key, v[i].n), &v[i]};
+	sort_keyed(sel, len, sel + most);
 	size_t o = 0;
 	out[o++] = SS_VERSION;
 	o += weir_varint_put(out + o, cap);
@@ -550,10 +622,11 @@ size_t weir_ss_write_items(const struct weir_ss_item *v, uint32_t n, uint32_t ca
 	o += weir_varint_put(out + o, t);
 	o += weir_varint_put(out + o, len);
 	for (uint32_t i = 0; i < len; i++) {
-		o += weir_varint_put(out + o, sel[i]->n);
-		memcpy(out + o, sel[i]->key, sel[i]->n);
-		o += sel[i]->n;
-		o += weir_varint_put(out + o, sel[i]->count);
+		const struct weir_ss_item *it = sel[i].it;
+		o += weir_varint_put(out + o, it->n);
+		memcpy(out + o, it->key, it->n);
+		o += it->n;
+		o += weir_varint_put(out + o, it->count);
 		o += weir_varint_put(out + o, 0); /* err: exact counts */
 	}
 	free(sel);

@@ -189,30 +189,36 @@ static int cmp_u64(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
+/* Makes room for one more slot (out of line: count_slot stays small). */
+static __attribute__((noinline)) int count_grow(struct daycounts *d)
+{
+	uint32_t nc = d->cap ? d->cap * 2 : 4096;
+	uint64_t *nn = realloc(d->counts, (size_t)nc * sizeof(*nn));
+	if (nn)
+		d->counts = nn;
+	uint64_t *nh = realloc(d->keyh, (size_t)nc * sizeof(*nh));
+	if (nh)
+		d->keyh = nh;
+	struct weir_ss_item *ni = realloc(d->items, (size_t)nc * sizeof(*ni));
+	if (ni)
+		d->items = ni;
+	uint8_t(*nk)[4] = realloc(d->ukeys, (size_t)nc * sizeof(*nk));
+	if (nk)
+		d->ukeys = nk;
+	if (!nn || !nh || !ni || !nk)
+		return WEIR_ENOMEM;
+	d->cap = nc;
+	return 0;
+}
+
 /* Adds c to a slot; a new key (isnew) takes the next slot, and its item
  * (key, n) and keyh (the map hash of a word, the id of a user) with it. */
-static int count_slot(struct daycounts *d, uint32_t *slot, bool isnew, uint64_t c, const void *key,
-		      uint32_t n, uint64_t keyh)
+static inline int count_slot(struct daycounts *d, uint32_t *slot, bool isnew, uint64_t c, const void *key,
+			     uint32_t n, uint64_t keyh)
 {
 	if (isnew) {
-		if (d->n == d->cap) {
-			uint32_t nc = d->cap ? d->cap * 2 : 4096;
-			uint64_t *nn = realloc(d->counts, (size_t)nc * sizeof(*nn));
-			if (nn)
-				d->counts = nn;
-			uint64_t *nh = realloc(d->keyh, (size_t)nc * sizeof(*nh));
-			if (nh)
-				d->keyh = nh;
-			struct weir_ss_item *ni = realloc(d->items, (size_t)nc * sizeof(*ni));
-			if (ni)
-				d->items = ni;
-			uint8_t(*nk)[4] = realloc(d->ukeys, (size_t)nc * sizeof(*nk));
-			if (nk)
-				d->ukeys = nk;
-			if (!nn || !nh || !ni || !nk)
-				return WEIR_ENOMEM;
-			d->cap = nc;
-		}
+		if (d->n == d->cap && count_grow(d) != 0)
+			return WEIR_ENOMEM;
 		*slot = d->n;
 		d->counts[d->n] = 0;
 		d->keyh[d->n] = keyh;
@@ -220,6 +226,50 @@ static int count_slot(struct daycounts *d, uint32_t *slot, bool isnew, uint64_t 
 	}
 	d->counts[*slot] += c;
 	return 0;
+}
+
+/* weir_words_next inlined for the common entry: a length and a count of
+ * one byte each (the rest go through weir_words_next). */
+static inline int words_next(struct weir_blob_it *it, const char **w, uint32_t *n, uint64_t *c)
+{
+	const unsigned char *p = it->p;
+	if (it->end - p >= 2 && p[0] < 0x80 && (size_t)(it->end - p) >= (size_t)p[0] + 2 &&
+	    p[1 + p[0]] < 0x80) {
+		*n = p[0];
+		*w = (const char *)p + 1;
+		*c = p[1 + p[0]];
+		it->p = p + 2 + p[0];
+		return 1;
+	}
+	return weir_words_next(it, w, n, c);
+}
+
+/* weir_usercounts_next inlined for the common entry: a gid delta and a
+ * count of one byte each. */
+static inline int users_next(struct weir_blob_it *it, uint32_t *gid, uint64_t *c)
+{
+	const unsigned char *p = it->p;
+	if (it->end - p >= 2 && p[0] < 0x80 && p[1] < 0x80) {
+		it->last += p[0];
+		*gid = (uint32_t)it->last;
+		*c = p[1];
+		it->p = p + 2;
+		return 1;
+	}
+	return weir_usercounts_next(it, gid, c);
+}
+
+/* The map hash of a word: for the short ones (nearly all) the short-key
+ * map's multiply hash (weir_skmap_hash, folded: weir_strmap takes the low
+ * bits) instead of XXH3, a tenth of the rebuild's instructions. */
+static inline uint64_t word_hash(const char *w, uint32_t n)
+{
+	if (n > WEIR_SKMAP_MAXLEN)
+		return weir_hash(w, n);
+	uint64_t a, b;
+	weir_load16(w, n, &a, &b);
+	uint64_t h = weir_skmap_hash(a, b, n);
+	return h ^ h >> 32;
 }
 
 static const char sql_words_day[] =
@@ -261,26 +311,37 @@ static int build_top(struct weir_store *s, struct weir_sketch *sk, bool words, u
 		uint32_t n, gid;
 		uint64_t c;
 		if (words) {
-			while (weir_words_next(&it, &w, &n, &c)) {
+			while (words_next(&it, &w, &n, &c)) {
 				int isnew;
 				struct weir_strent *e =
-				    weir_strmap_get(&d->words, w, n, weir_hash(w, n), &d->arena, &isnew);
+				    weir_strmap_get(&d->words, w, n, word_hash(w, n), &d->arena, &isnew);
 				if (!e || count_slot(d, &e->val, isnew, c, e->p, e->n, e->hash) != 0) {
 					sqlite3_reset(st);
 					goto fail;
 				}
 			}
 		} else {
-			while (weir_usercounts_next(&it, &gid, &c)) {
-				int r = weir_u32map_add(&d->users, gid, 0);
-				if (r < 0) {
-					sqlite3_reset(st);
-					goto fail;
+			while (users_next(&it, &gid, &c)) {
+				/* one probe: found, or inserted here (then grown and found again) */
+				uint32_t k = gid + 1, mask = d->users.cap - 1, j = weir_mix32(k) & mask;
+				while (d->users.keys[j] && d->users.keys[j] != k)
+					j = (j + 1) & mask;
+				bool isnew = !d->users.keys[j];
+				if (isnew) {
+					d->users.keys[j] = k;
+					d->users.vals[j] = 0;
+					if (++d->users.len * 2 > d->users.cap) {
+						if (weir_u32map_grow(&d->users) != 0) {
+							sqlite3_reset(st);
+							goto fail;
+						}
+						mask = d->users.cap - 1;
+						j = weir_mix32(k) & mask;
+						while (d->users.keys[j] != k)
+							j = (j + 1) & mask;
+					}
 				}
-				uint32_t k = gid + 1, j = weir_mix32(k) & (d->users.cap - 1);
-				while (d->users.keys[j] != k)
-					j = (j + 1) & (d->users.cap - 1);
-				if (count_slot(d, &d->users.vals[j], r == 1, c, NULL, 4, gid) != 0) {
+				if (count_slot(d, &d->users.vals[j], isnew, c, NULL, 4, gid) != 0) {
 					sqlite3_reset(st);
 					goto fail;
 				}

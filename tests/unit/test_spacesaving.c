@@ -256,10 +256,49 @@ static void test_merge(void)
 	weir_ss_free(&m);
 }
 
+/* weir_ss_write_items sorts by an 8-byte prefix first: keys equal in their
+ * first 8 bytes, NUL bytes, prefixes of each other, sorted runs; and the
+ * cut (selection, many equal counts) on more items than the capacity. */
+static void test_write_items_keys(void)
+{
+	static char keys[3000][24];
+	static struct weir_ss_item items[3000];
+	const char *stems[] = {"abcdefgh", "abcdefg", "abcdefghi", "a", "", "zz", "abcdefgh\0"};
+	uint32_t ni = 0;
+	for (uint32_t i = 0; i < 3000; i++) {
+		const char *st = stems[i % 7];
+		uint32_t sn = i % 7 == 6 ? 9 : (uint32_t)strlen(st);
+		memcpy(keys[i], st, sn);
+		uint32_t kn = sn;
+		if (i >= 7) { /* a sorted run then a shuffled tail: suffix bytes of the index */
+			keys[i][kn++] = (char)(i < 1500 ? (i >> 8) : next_rand());
+			keys[i][kn++] = (char)i;
+			keys[i][kn++] = (char)(i >> 4);
+		}
+		items[ni++] = (struct weir_ss_item){keys[i], kn, 1 + next_rand() % (i % 3 ? 3 : 40)};
+	}
+	/* distinct keys only (the store's items are) */
+	for (uint32_t i = 0; i < ni; i++)
+		for (uint32_t j = 0; j < i; j++)
+			if (items[j].n == items[i].n && memcmp(items[j].key, items[i].key, items[i].n) == 0) {
+				items[i--] = items[--ni];
+				break;
+			}
+	uint32_t caps[] = {1, 16, 256, 1024, 5000};
+	for (int c = 0; c < 5; c++) {
+		struct weir_ss r;
+		weir_ss_init(&r, caps[c]);
+		CHECK_EQ_INT(weir_ss_build(&r, items, ni), 0);
+		write_items_same(&r, items, ni);
+		weir_ss_free(&r);
+	}
+}
+
 int main(void)
 {
 	TEST(test_stream);
 	TEST(test_build_exact);
+	TEST(test_write_items_keys);
 	TEST(test_merge);
 	T_END();
 }
