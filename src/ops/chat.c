@@ -352,6 +352,15 @@ static uint64_t *kept_remove(struct weir_chat_shard *s, uint64_t k, uint32_t *ni
 
 /* The retained ids for k as a set again (a late event reopened the minute),
  * removed from the retained ones; NULL with *rc 0 when there are none. */
+/* A u64set capacity holding n keys below its 1/2 load limit. */
+static inline uint32_t set_cap(uint32_t n)
+{
+	uint32_t cap = 16;
+	while (cap / 2 <= n && cap < (1u << 30))
+		cap *= 2;
+	return cap;
+}
+
 static struct weir_u64set *kept_take(struct weir_chat_shard *s, uint64_t k, int *rc)
 {
 	uint32_t n = 0;
@@ -359,11 +368,8 @@ static struct weir_u64set *kept_take(struct weir_chat_shard *s, uint64_t k, int 
 	*rc = 0;
 	if (!ids)
 		return NULL;
-	uint32_t cap = 16;
-	while (cap < 2 * n + 2)
-		cap *= 2;
 	struct weir_u64set *set = calloc(1, sizeof(*set));
-	if (!set || weir_u64set_init(set, cap) != 0) {
+	if (!set || weir_u64set_init(set, set_cap(n)) != 0) {
 		free(set);
 		free(ids);
 		*rc = WEIR_ENOMEM;
@@ -531,15 +537,6 @@ static inline uint32_t size_hint(uint64_t n, uint32_t max)
 		return 0;
 	n += n / 8 + 16;
 	return n > max ? max : (uint32_t)n;
-}
-
-/* A u64set capacity holding n keys below its 1/2 load limit. */
-static inline uint32_t set_cap(uint32_t n)
-{
-	uint32_t cap = 16;
-	while (cap / 2 <= n && cap < (1u << 30))
-		cap *= 2;
-	return cap;
 }
 
 static struct cwin *win_new(struct weir_chat_shard *s, struct chan *c, uint32_t cix, int g, int64_t start)
