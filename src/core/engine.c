@@ -32,8 +32,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
-#ifdef __GLIBC__
-#endif
 #include <unistd.h>
 
 #include "weir/engine.h"
