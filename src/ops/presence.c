@@ -94,8 +94,7 @@ struct weir_presence_shard *weir_presence_shard_new(const struct weir_op_env *en
 	weir_arena_init(&s->names, 1 << 16); /* channel names */
 	s->ucap = 4096;
 	s->utab = calloc(s->ucap, sizeof(*s->utab));
-	s->dict = calloc(1, sizeof(*s->dict));
-	if (!s->utab || !s->dict || weir_strmap_init(&s->chan_ix, 64) != 0) {
+	if (!s->utab || weir_strmap_init(&s->chan_ix, 64) != 0) {
 		weir_presence_shard_free(s);
 		return NULL;
 	}
@@ -261,6 +260,10 @@ static int user_get(struct weir_presence_shard *s, const char *p, uint32_t n, ui
 	}
 	uint32_t id = s->nusers;
 	if (id >= MAX_USERS)
+		return WEIR_ENOMEM;
+	/* the dictionary's chunk tables (0.5 MiB) on the first name: a shard
+	 * that sees no chatters (a chat-only ingest) never touches them */
+	if (!s->dict && !(s->dict = calloc(1, sizeof(*s->dict))))
 		return WEIR_ENOMEM;
 	uint32_t hi = id >> WEIR_PRESENCE_NAME_CHUNK_BITS, lo = id & (NAME_CHUNK - 1);
 	if (!s->dict->off[hi]) {
