@@ -693,6 +693,10 @@ static void *writer_main(void *arg)
 		}
 		while (r) {
 			struct weir_rec *next = r->next;
+			/* the worker wrote it on the other core: fetch the next record's
+			 * header while this one is merged, or the walk stalls on each */
+			if (next)
+				__builtin_prefetch(next);
 			if (r->stop) { /* the stop marker, always last */
 				free(r);
 				stop = true;
