@@ -130,11 +130,31 @@ size_t weir_hll_size(const struct weir_hll *h)
 	return 3 + dense_bytes(h->p);
 }
 
+/* One register of the sparse form at out + o: its index's delta, its value. */
+static inline size_t sparse_put(uint8_t *out, size_t o, size_t *last, size_t ix, uint8_t v)
+{
+	o += weir_varint_put(out + o, ix - *last);
+	out[o++] = v;
+	*last = ix;
+	return o;
+}
+
 size_t weir_hll_write(const struct weir_hll *h, uint8_t *out)
 {
 	size_t m = (size_t)1 << h->p, nz = 0;
-	for (size_t i = 0; i < m; i++)
-		nz += h->reg[i] != 0;
+	/* Registers are read 8 at a time (m is a multiple of 8): a day's sketch
+	 * of a few thousand chatters is mostly zero registers, and its sparse
+	 * form was written one register at a time (~190k instructions a day,
+	 * in the final commit's tail) */
+	const uint64_t ones = 0x0101010101010101ULL;
+	for (size_t i = 0; i < m; i += 8) {
+		uint64_t w;
+		memcpy(&w, h->reg + i, 8);
+		w |= w >> 4;
+		w |= w >> 2;
+		w |= w >> 1;
+		nz += (size_t)(((w & ones) * ones) >> 56); /* bit 0 of each byte: nonzero; summed */
+	}
 	out[0] = HLL_VERSION;
 	out[1] = h->p;
 	/* sparse costs at most 4 bytes per register (3-byte delta + value) plus the count */
@@ -143,16 +163,39 @@ size_t weir_hll_write(const struct weir_hll *h, uint8_t *out)
 		out[2] = KIND_SPARSE;
 		size_t o = 3 + weir_varint_put(out + 3, nz);
 		size_t last = 0;
-		for (size_t i = 0; i < m; i++)
-			if (h->reg[i]) {
-				o += weir_varint_put(out + o, i - last);
-				out[o++] = h->reg[i];
-				last = i;
+		for (size_t i = 0; i < m; i += 8) {
+			uint64_t w;
+			memcpy(&w, h->reg + i, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			while (w) { /* the lowest nonzero byte is the next nonzero register */
+				unsigned b = (unsigned)__builtin_ctzll(w) / 8;
+				w &= ~((uint64_t)0xff << (b * 8));
+				o = sparse_put(out, o, &last, i + b, h->reg[i + b]);
 			}
+#else
+			for (size_t ix = i; w && ix < i + 8; ix++)
+				if (h->reg[ix])
+					o = sparse_put(out, o, &last, ix, h->reg[ix]);
+#endif
+		}
 		return o;
 	}
 	out[2] = KIND_DENSE;
 	uint8_t *d = out + 3;
+	if (m % 4 == 0) {
+		/* four 6-bit registers are three whole bytes: the same little-endian
+		 * bit packing as below, without the read-modify-write of each byte
+		 * (the day summaries' sketches are written in the final commit) */
+		const uint8_t *r = h->reg;
+		for (size_t i = 0; i < m; i += 4, r += 4, d += 3) {
+			uint32_t w = (uint32_t)r[0] | (uint32_t)r[1] << 6 | (uint32_t)r[2] << 12 |
+				     (uint32_t)r[3] << 18;
+			d[0] = (uint8_t)w;
+			d[1] = (uint8_t)(w >> 8);
+			d[2] = (uint8_t)(w >> 16);
+		}
+		return 3 + dense;
+	}
 	memset(d, 0, dense);
 	for (size_t i = 0; i < m; i++) {
 		size_t bit = i * 6;

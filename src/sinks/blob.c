@@ -118,20 +118,28 @@ int weir_words_merge(const void *a, size_t an, const void *b, size_t bn, struct 
 	return 0;
 }
 
+/* Blobs of up to this many entries sort on the stack: one malloc and free
+ * fewer per record in the writer, whose frees were a tenth of its time. */
+#define STACK_SORT 256
+
 int weir_usercounts_blob(const uint32_t *gids, const uint32_t *counts, uint32_t n, struct weir_buf *out)
 {
-	uint64_t *v = malloc((n ? n : 1) * sizeof(*v));
+	uint64_t sv[STACK_SORT], stmp[STACK_SORT];
+	uint64_t *v = n <= STACK_SORT ? sv : malloc((size_t)n * sizeof(*v));
 	if (!v)
 		return -1;
 	for (uint32_t i = 0; i < n; i++)
 		v[i] = (uint64_t)gids[i] << 32 | counts[i];
-	if (weir_sort_u64_alloc(v, n) != 0) {
+	if (v == sv) {
+		weir_sort_u64(v, n, stmp);
+	} else if (weir_sort_u64_alloc(v, n) != 0) {
 		free(v);
 		return -1;
 	}
 	out->len = 0;
 	if (weir_buf_reserve(out, (size_t)n * 20) != 0) {
-		free(v);
+		if (v != sv)
+			free(v);
 		return -1;
 	}
 	uint32_t last = 0;
@@ -141,7 +149,8 @@ int weir_usercounts_blob(const uint32_t *gids, const uint32_t *counts, uint32_t 
 		put_varint(out, (uint32_t)v[i]);
 		last = g;
 	}
-	free(v);
+	if (v != sv)
+		free(v);
 	return 0;
 }
 
@@ -209,8 +218,11 @@ int weir_ids_blob(const uint64_t *ids, uint32_t n, struct weir_buf *out)
 #define IDS_BUCKET_BITS_MAX 12
 static void sort_ids(const uint64_t *ids, uint32_t n, uint64_t *v)
 {
-	memcpy(v, ids, (size_t)n * sizeof(uint64_t));
-	if (n < 64) {
+	/* Minute windows carry a few dozen ids: the buckets pay from 32 on
+	 * (a plain insertion sort of 32-63 random ids moves n^2/4 of them and
+	 * mispredicts most of its loop exits; ~7% of the chat writer). */
+	if (n < 32) {
+		memcpy(v, ids, (size_t)n * sizeof(uint64_t));
 		weir_sort_u64(v, n, NULL); /* insertion sort: no scratch */
 		return;
 	}
@@ -246,7 +258,8 @@ static void sort_ids(const uint64_t *ids, uint32_t n, uint64_t *v)
 
 int weir_ids_merge(const void *blob, size_t bn, const uint64_t *ids, uint32_t n, struct weir_buf *out)
 {
-	uint64_t *v = malloc(((size_t)n + 1) * 2 * sizeof(uint64_t));
+	uint64_t sv[2 * STACK_SORT];
+	uint64_t *v = n < STACK_SORT ? sv : malloc(((size_t)n + 1) * 2 * sizeof(uint64_t));
 	if (!v)
 		return -1;
 	if (n)
@@ -255,7 +268,8 @@ int weir_ids_merge(const void *blob, size_t bn, const uint64_t *ids, uint32_t n,
 	const unsigned char *a = blob;
 	out->len = 0;
 	if (weir_buf_reserve(out, (na + n) * 8) != 0) {
-		free(v);
+		if (v != sv)
+			free(v);
 		return -1;
 	}
 	uint64_t prev = 0;
@@ -278,6 +292,7 @@ int weir_ids_merge(const void *blob, size_t bn, const uint64_t *ids, uint32_t n,
 		prev = x;
 		have_prev = 1;
 	}
-	free(v);
+	if (v != sv)
+		free(v);
 	return 0;
 }

@@ -86,7 +86,7 @@ static int cmp_u64(const void *x, const void *y)
  * for ids sharing their top bits (crafted) and repeated ids. */
 static void test_ids_sizes(void)
 {
-	static const uint32_t sizes[] = {0, 1, 2, 63, 64, 65, 100, 1000, 5000, 70000};
+	static const uint32_t sizes[] = {0, 1, 2, 31, 32, 33, 63, 64, 65, 100, 1000, 5000, 70000};
 	uint64_t x = 88172645463325252ULL;
 	for (int shape = 0; shape < 3; shape++)
 		for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {

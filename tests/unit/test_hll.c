@@ -1,7 +1,9 @@
 /*
  * test_hll.c — HyperLogLog (core/hll.c): the estimate stays within the
  * documented error (1.04/sqrt(m)) over many random sets of every size, a
- * merge equals the sketch of the union, serialization round-trips.
+ * merge equals the sketch of the union, serialization round-trips and is
+ * byte for byte the register-at-a-time encoding (stored sketches must not
+ * change when the writer does).
  */
 #include <math.h>
 #include <stdint.h>
@@ -9,6 +11,7 @@
 #include <string.h>
 
 #include "weir/hll.h"
+#include "core/varint.h"
 #include "t.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
@@ -155,6 +158,57 @@ static void test_serialize(void)
 	roundtrip(100000, 1); /* dense: 6 bits a register */
 }
 
+/* The serialization one register at a time, as first written (store format). */
+static size_t write_ref(const struct weir_hll *h, uint8_t *out)
+{
+	size_t m = (size_t)1 << h->p, nz = 0, dense = (m * 6 + 7) / 8;
+	for (size_t i = 0; i < m; i++)
+		nz += h->reg[i] != 0;
+	out[0] = 1; /* version */
+	out[1] = (uint8_t)h->p;
+	if (nz * 4 + 10 < dense) {
+		out[2] = 0; /* sparse */
+		size_t o = 3 + weir_varint_put(out + 3, nz), last = 0;
+		for (size_t i = 0; i < m; i++)
+			if (h->reg[i]) {
+				o += weir_varint_put(out + o, i - last);
+				out[o++] = h->reg[i];
+				last = i;
+			}
+		return o;
+	}
+	out[2] = 1; /* dense */
+	uint8_t *d = out + 3;
+	memset(d, 0, dense);
+	for (size_t i = 0; i < m; i++) {
+		size_t bit = i * 6;
+		d[bit / 8] |= (uint8_t)(h->reg[i] << (bit % 8));
+		if (bit % 8 > 2)
+			d[bit / 8 + 1] |= (uint8_t)(h->reg[i] >> (8 - bit % 8));
+	}
+	return 3 + dense;
+}
+
+static void test_write_format(void)
+{
+	for (int p = WEIR_HLL_P_MIN; p <= WEIR_HLL_P_MAX; p += 2)
+		for (int fill = 0; fill < 8; fill++) { /* from empty through sparse to dense */
+			struct weir_hll h;
+			CHECK_EQ_INT(weir_hll_init(&h, p), 0);
+			size_t m = (size_t)1 << p;
+			for (size_t i = 0; i < m; i++)
+				h.reg[i] = next_rand() % 64 < (uint64_t)(fill * fill)
+					       ? (uint8_t)(1 + next_rand() % (uint64_t)(64 - p))
+					       : 0;
+			uint8_t *a = malloc(weir_hll_size(&h)), *b = malloc(weir_hll_size(&h) + 16);
+			size_t n = weir_hll_write(&h, a);
+			CHECK(n == write_ref(&h, b) && memcmp(a, b, n) == 0);
+			free(a);
+			free(b);
+			weir_hll_free(&h);
+		}
+}
+
 int main(void)
 {
 	TEST(test_empty_and_tiny);
@@ -162,5 +216,6 @@ int main(void)
 	TEST(test_error_distribution);
 	TEST(test_merge_is_union);
 	TEST(test_serialize);
+	TEST(test_write_format);
 	T_END();
 }
