@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "core/sort.h"
+#include "core/tokenize.h"
 #include "ops/chat.h"
 
 /* A growable vector of 32-bit ids. */
@@ -155,7 +156,6 @@ struct weir_chat_shard {
 	size_t sortcap;
 	uint64_t *dcount, *dbits; /* scratch for bag_compact_dense() */
 	uint32_t densecap;
-	int oom;
 };
 
 struct weir_chat_shard *weir_chat_shard_new(const struct weir_op_env *env)
@@ -618,20 +618,11 @@ static inline struct cwin *win_find(struct weir_chat_shard *s, struct chan *c, u
 	return win_new(s, c, cix, g, start);
 }
 
-/* Tokenizer callback: notes the word and starts loading its map slot. */
-static void collect_word(const char *wd, size_t n, void *ctx)
+/* Tokenizer callback: notes the word and starts loading its map slot (s->wk
+ * has room for every word of the text, see weir_chat_add()). */
+static inline __attribute__((always_inline)) void collect_word(const char *wd, size_t n, void *ctx)
 {
 	struct weir_chat_shard *s = ctx;
-	if (s->nwk == s->capwk) {
-		uint32_t ncap = s->capwk ? s->capwk * 2 : 64;
-		struct wkey *nv = realloc(s->wk, ncap * sizeof(*nv));
-		if (!nv) {
-			s->oom = 1;
-			return;
-		}
-		s->wk = nv;
-		s->capwk = ncap;
-	}
 	struct wkey *k = &s->wk[s->nwk++];
 	wkey_make(k, wd, (uint32_t)n);
 	if (k->n <= WEIR_SKMAP_MAXLEN)
@@ -831,18 +822,33 @@ int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
 		}
 		m->newids[m->nnew++] = idh ? idh : 1;
 	}
-	if (s->tokcap < ev->text.n) {
-		size_t ncap = ev->text.n < 4096 ? 4096 : ev->text.n;
+	/* room for the lowercased text plus the tokenizer's 16 bytes of padding,
+	 * and for every word it can hold (one a byte and a separator) */
+	if (s->tokcap < ev->text.n + 16) {
+		size_t ncap = ev->text.n + 16 < 4096 ? 4096 : ev->text.n + 16;
 		char *b = realloc(s->tokbuf, ncap);
 		if (!b)
 			return WEIR_ENOMEM;
 		s->tokbuf = b;
 		s->tokcap = ncap;
 	}
+	if (s->capwk < ev->text.n / 2 + 1) {
+		uint32_t ncap = s->capwk ? s->capwk : 64;
+		while (ncap < ev->text.n / 2 + 1)
+			ncap *= 2;
+		struct wkey *nv = realloc(s->wk, ncap * sizeof(*nv));
+		if (!nv)
+			return WEIR_ENOMEM;
+		s->wk = nv;
+		s->capwk = ncap;
+	}
 	s->nwk = 0;
+#ifdef __SSE2__
+	uint32_t nw =
+	    weir_tok_walk((const unsigned char *)ev->text.p, ev->text.n, s->tokbuf, 1, collect_word, s);
+#else
 	uint32_t nw = weir_tokenize(ev->text.p, ev->text.n, s->tokbuf, collect_word, s);
-	if (s->oom)
-		return WEIR_ENOMEM;
+#endif
 	if (user_get(s, &uk, &uid) != 0)
 		return WEIR_ENOMEM;
 	struct cwin *h = win_find(s, c, cix, WEIR_GRAIN_HOUR, ev->ts);
