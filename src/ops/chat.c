@@ -719,12 +719,19 @@ static int bag_compact_dense(struct weir_chat_shard *s, struct idbag *b, uint32_
 		lo = id < lo ? id : lo;
 		hi = id > hi ? id : hi;
 	}
-	uint32_t distinct = 0;
-	for (uint32_t k = lo >> 6; k <= hi >> 6; k++)
-		distinct += (uint32_t)__builtin_popcountll(bits[k]);
-	uint64_t *out = malloc((size_t)distinct * sizeof(uint64_t));
-	if (!out)
+	/* room for every id (an upper bound on the distinct ones), shrunk in place
+	 * below: counting them first cost a pass over the bitmap (a popcount per
+	 * word, a libgcc call on the baseline x86-64 target) */
+	uint64_t *out = malloc(((size_t)b->raw.n + b->npairs) * sizeof(uint64_t));
+	if (!out) {
+		for (uint32_t k = lo >> 6; k <= hi >> 6; k++)
+			bits[k] = 0; /* leave the scratch zero, as the next call expects */
+		for (uint32_t i = 0; i < b->raw.n; i++)
+			cnt[b->raw.v[i]] = 0;
+		for (uint32_t p = 0; p < b->npairs; p++)
+			cnt[(uint32_t)(b->pairs[p] >> 32)] = 0;
 		return WEIR_ENOMEM;
+	}
 	uint32_t n = 0;
 	for (uint32_t k = lo >> 6; k <= hi >> 6; k++) {
 		for (uint64_t w = bits[k]; w; w &= w - 1) {
@@ -735,6 +742,9 @@ static int bag_compact_dense(struct weir_chat_shard *s, struct idbag *b, uint32_
 		}
 		bits[k] = 0;
 	}
+	uint64_t *fit = realloc(out, (size_t)(n ? n : 1) * sizeof(uint64_t));
+	if (fit)
+		out = fit;
 	free(b->pairs);
 	b->pairs = out;
 	b->npairs = b->cappairs = n;
