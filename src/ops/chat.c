@@ -76,6 +76,7 @@ static inline void wkey_make(struct wkey *k, const char *p, uint32_t n)
  * channel).
  */
 #define BAG_COMPACT (1u << 18)
+#define WIDS_COMPACT (1u << 16)
 
 struct idbag {
 	struct idvec raw;
@@ -554,7 +555,7 @@ static struct cwin *win_new(struct weir_chat_shard *s, struct chan *c, uint32_t 
 	if (c->open[g] && c->open[g]->start < start) {
 		const struct cwin *p = c->open[g];
 		hint = size_hint(p->messages, BAG_COMPACT);
-		whint = g == WEIR_GRAIN_HOUR ? size_hint(p->words, BAG_COMPACT + 256) : 0;
+		whint = g == WEIR_GRAIN_HOUR ? size_hint(p->words, WIDS_COMPACT + 256) : 0;
 	}
 	if ((hint && !(w->users.raw.v = malloc((size_t)hint * sizeof(uint32_t)))) ||
 	    (whint && !(w->wids.raw.v = malloc((size_t)whint * sizeof(uint32_t)))))
@@ -879,7 +880,7 @@ int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
 	for (uint32_t i = 0; i < s->nwk; i++)
 		if (word_get(s, &s->wk[i], &hw->v[hw->n++]) != 0)
 			return WEIR_ENOMEM;
-	if (hw->n >= BAG_COMPACT && bag_compact(s, &h->wids, s->nwords) != 0)
+	if (hw->n >= WIDS_COMPACT && bag_compact(s, &h->wids, s->nwords) != 0)
 		return WEIR_ENOMEM;
 	m->messages++;
 	h->messages++;
