@@ -157,6 +157,10 @@ struct weir_chat_shard {
 	size_t sortcap;
 	uint64_t *dcount, *dbits; /* scratch for bag_compact_dense() */
 	uint32_t densecap;
+	/* the shard's words in byte order (word_order_update()): the rank of each
+	 * word id and the word id at each rank, for the first nranked words */
+	uint32_t *wrank, *worder;
+	uint32_t nranked;
 };
 
 struct weir_chat_shard *weir_chat_shard_new(const struct weir_op_env *env)
@@ -213,6 +217,8 @@ void weir_chat_shard_free(struct weir_chat_shard *s)
 	free(s->sortbuf);
 	free(s->dcount);
 	free(s->dbits);
+	free(s->wrank);
+	free(s->worder);
 	free(s->wordv);
 	free(s->wk);
 	weir_strmap_free(&s->chan_ix);
@@ -923,6 +929,82 @@ static void chat_free(struct weir_rec *h)
 	weir_chat_rec_free((struct weir_chat_rec *)h);
 }
 
+/* Byte order of two words, the order of a record's words: first 8 bytes as a
+ * big-endian number, then cmp_words() for ties. */
+static inline int word_before(struct weir_str x, struct weir_str y)
+{
+	uint64_t a = __builtin_bswap64(weir_prefix8(x.p, x.n)), b = __builtin_bswap64(weir_prefix8(y.p, y.n));
+	if (a != b)
+		return a < b;
+	struct weir_wordcount wx = {.w = x}, wy = {.w = y};
+	return cmp_words(&wx, &wy) < 0;
+}
+
+/*
+ * Ranks the shard's words in byte order (the order of a record's words), when
+ * hour windows close after new words: those are sorted (radix on their first
+ * 8 bytes, ties by cmp_words()) and merged into the words already ranked.
+ * Each hour window's (word id, count) pairs are then put in order by rank
+ * with the dense counting scratch, instead of a radix sort of their byte
+ * prefixes per window (a vocabulary shared by the channels is sorted once,
+ * not once per channel and hour).
+ */
+static int word_order_update(struct weir_chat_shard *s)
+{
+	uint32_t n = s->nwords, old = s->nranked, m = n - old;
+	if (!m)
+		return 0;
+	struct weir_kv *kv = malloc(2 * (size_t)m * sizeof(*kv));
+	struct weir_wordcount *wc = malloc((size_t)m * sizeof(*wc));
+	uint32_t *merged = malloc((size_t)n * sizeof(uint32_t));
+	uint32_t *rank = realloc(s->wrank, (size_t)n * sizeof(uint32_t));
+	if (rank)
+		s->wrank = rank;
+	if (!kv || !wc || !merged || !rank) {
+		free(kv);
+		free(wc);
+		free(merged);
+		return WEIR_ENOMEM;
+	}
+	for (uint32_t i = 0; i < m; i++) {
+		kv[i].k = __builtin_bswap64(weir_prefix8(s->wordv[old + i].p, s->wordv[old + i].n));
+		kv[i].v = old + i;
+	}
+	weir_sort_kv(kv, m, kv + m);
+	for (uint32_t i = 0; i < m; i++) {
+		wc[i].w = s->wordv[kv[i].v];
+		wc[i].count = kv[i].v; /* the word id, carried through the tie sort */
+	}
+	for (uint32_t i = 0; i < m;) {
+		uint32_t e = i + 1;
+		while (e < m && kv[e].k == kv[i].k)
+			e++;
+		if (e - i > 1)
+			qsort(wc + i, e - i, sizeof(*wc), cmp_words);
+		i = e;
+	}
+	/* merge the ranked words (s->worder) with the new ones (wc) */
+	uint32_t i = 0, j = 0, k = 0;
+	while (i < old && j < m) {
+		if (word_before(wc[j].w, s->wordv[s->worder[i]]))
+			merged[k++] = (uint32_t)wc[j++].count;
+		else
+			merged[k++] = s->worder[i++];
+	}
+	while (i < old)
+		merged[k++] = s->worder[i++];
+	while (j < m)
+		merged[k++] = (uint32_t)wc[j++].count;
+	for (k = 0; k < n; k++)
+		rank[merged[k]] = k;
+	free(s->worder);
+	s->worder = merged;
+	free(kv);
+	free(wc);
+	s->nranked = n;
+	return 0;
+}
+
 /* Turns a closed window into a record and hands it to the writer. */
 static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, struct cwin *w)
 {
@@ -979,35 +1061,28 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 	if (w->grain == WEIR_GRAIN_HOUR && w->wids.npairs) {
 		uint32_t nd = w->wids.npairs;
 		struct weir_wordcount *wv = weir_arena_alloc(&a, nd * sizeof(*wv));
-		struct weir_kv *kv = malloc(2 * (size_t)nd * sizeof(*kv));
-		if (!wv || !kv) {
-			free(kv);
+		if (!wv || word_order_update(s) != 0 || dense_room(s, s->nwords) != 0)
 			goto oom;
+		/* counts by rank, then read back in rank order (see word_order_update) */
+		uint64_t *cnt = s->dcount, *bits = s->dbits;
+		uint32_t lo = UINT32_MAX, hi = 0;
+		for (uint32_t j = 0; j < nd; j++) {
+			uint32_t rk = s->wrank[w->wids.pairs[j] >> 32];
+			cnt[rk] = (uint32_t)w->wids.pairs[j];
+			bits[rk >> 6] |= 1ull << (rk & 63);
+			lo = rk < lo ? rk : lo;
+			hi = rk > hi ? rk : hi;
 		}
-		/* (word id, count) keyed by the word's first 8 bytes (big-endian) for
-		 * a radix sort into byte order; runs sharing those bytes are then
-		 * fixed with a byte-wise comparison. */
 		uint32_t j = 0;
-		for (; j < nd; j++) {
-			uint32_t wid = (uint32_t)(w->wids.pairs[j] >> 32);
-			struct weir_str ws = s->wordv[wid];
-			kv[j].k = __builtin_bswap64(weir_prefix8(ws.p, ws.n));
-			kv[j].v = w->wids.pairs[j];
+		for (uint32_t k = lo >> 6; k <= hi >> 6; k++) {
+			for (uint64_t b = bits[k]; b; b &= b - 1) {
+				uint32_t rk = k * 64 + (uint32_t)__builtin_ctzll(b);
+				wv[j].w = s->wordv[s->worder[rk]];
+				wv[j++].count = cnt[rk];
+				cnt[rk] = 0;
+			}
+			bits[k] = 0;
 		}
-		weir_sort_kv(kv, j, kv + j);
-		for (uint32_t i = 0; i < j; i++) {
-			wv[i].w = s->wordv[kv[i].v >> 32];
-			wv[i].count = (uint32_t)kv[i].v;
-		}
-		for (uint32_t i = 0; i < j;) {
-			uint32_t e = i + 1;
-			while (e < j && kv[e].k == kv[i].k)
-				e++;
-			if (e - i > 1)
-				qsort(wv + i, e - i, sizeof(*wv), cmp_words);
-			i = e;
-		}
-		free(kv);
 		r->wordv = wv;
 		r->nwords = j;
 	}
