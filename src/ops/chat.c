@@ -93,6 +93,9 @@ struct cwin {
 	struct idbag users; /* one user id per message */
 	struct idbag wids;  /* hour only: one word id per word */
 	/* minute only */
+	/* the hour and day windows holding this minute: open as long as it is
+	 * (they end no earlier, and a flush closes all three) */
+	struct cwin *in_hour, *in_day;
 	struct weir_u64set *ids; /* every message id known for this minute */
 	uint64_t *newids;
 	uint32_t nnew, capnew;
@@ -868,10 +871,15 @@ int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
 #endif
 	if (user_get(s, &uk, &uid) != 0)
 		return WEIR_ENOMEM;
-	struct cwin *h = win_find(s, c, cix, WEIR_GRAIN_HOUR, ev->ts);
-	struct cwin *d = win_find(s, c, cix, WEIR_GRAIN_DAY, ev->ts);
-	if (!h || !d)
-		return WEIR_ENOMEM;
+	struct cwin *h = m->in_hour, *d = m->in_day;
+	if (!h) {
+		h = win_find(s, c, cix, WEIR_GRAIN_HOUR, ev->ts);
+		d = win_find(s, c, cix, WEIR_GRAIN_DAY, ev->ts);
+		if (!h || !d)
+			return WEIR_ENOMEM;
+		m->in_hour = h;
+		m->in_day = d;
+	}
 	struct idvec *hw = &h->wids.raw;
 	if (hw->cap - hw->n < s->nwk) {
 		uint32_t ncap = hw->cap ? hw->cap : 64;
