@@ -90,12 +90,13 @@ struct cwin {
 	uint8_t grain;
 	uint8_t reopened; /* emitted before: this one is a correction */
 	uint64_t messages, words;
-	struct idbag users; /* one user id per message */
+	struct idbag users; /* minute, hour: one user id per message; day: the users of its hours */
 	struct idbag wids;  /* hour only: one word id per word */
-	/* minute only */
-	/* the hour and day windows holding this minute: open as long as it is
-	 * (they end no earlier, and a flush closes all three) */
+	/* the hour (of a minute) and day (of a minute or hour) windows holding
+	 * this one: open as long as it is (they end no earlier, a watermark step
+	 * closes the smaller grain first, and a flush closes them all) */
 	struct cwin *in_hour, *in_day;
+	/* minute only */
 	struct weir_u64set *ids; /* every message id known for this minute */
 	uint64_t *newids;
 	uint32_t nnew, capnew;
@@ -879,6 +880,7 @@ int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
 			return WEIR_ENOMEM;
 		m->in_hour = h;
 		m->in_day = d;
+		h->in_day = d;
 	}
 	struct idvec *hw = &h->wids.raw;
 	if (hw->cap - hw->n < s->nwk) {
@@ -902,7 +904,8 @@ int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
 	m->words += nw;
 	h->words += nw;
 	d->words += nw;
-	if (bag_push(s, &m->users, uid) || bag_push(s, &h->users, uid) || bag_push(s, &d->users, uid))
+	/* the day's users come from its hours' distinct ones, see win_emit() */
+	if (bag_push(s, &m->users, uid) || bag_push(s, &h->users, uid))
 		return WEIR_ENOMEM;
 	s->st.events++;
 	return 0;
@@ -1020,6 +1023,14 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 	if (bag_compact(s, &w->users, s->nusers) != 0 ||
 	    (w->grain == WEIR_GRAIN_HOUR && bag_compact(s, &w->wids, s->nwords) != 0))
 		return WEIR_ENOMEM;
+	if (w->grain == WEIR_GRAIN_HOUR && w->in_day) {
+		/* the day window gets each of the hour's users once rather than one
+		 * id per message: it only counts distinct users. It is still open
+		 * (it ends no earlier; advance and flush emit hours first). */
+		for (uint32_t k = 0; k < w->users.npairs; k++)
+			if (bag_push(s, &w->in_day->users, (uint32_t)(w->users.pairs[k] >> 32)) != 0)
+				return WEIR_ENOMEM;
+	}
 	uint32_t nu = w->users.npairs, nd0 = w->grain == WEIR_GRAIN_HOUR ? w->wids.npairs : 0;
 	/* Size the record's arena to what it will hold: one allocation per record
 	 * (hundreds of thousands of small records cross to the writer). */
