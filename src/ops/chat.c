@@ -15,7 +15,10 @@
  * vectors are folded into sorted (id, count) pairs — distinct chatters,
  * messages per user and counts per word — by counting in an array indexed by
  * id (ids are dense), small ones by insertion sort. Word strings live in the shard's dictionary for the
- * whole run, so records point at them instead of copying.
+ * whole run, so records point at them instead of copying. A day window
+ * only counts distinct users, so it takes each closed hour's users instead
+ * of one id per message; an hour record's words are put in byte order by a
+ * shard-wide rank of the words (word_order_update()).
  *
  * Duplicates: a message id is hashed (XXH3) into the minute window's set.
  * Closed minute windows keep their ids (retained, keyed by channel and
