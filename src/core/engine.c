@@ -279,7 +279,15 @@ struct worker {
 	struct weir_engine *e;
 	int id;
 	pthread_t th;
-	void *op[MAX_OPS];     /* one instance of each operator of weir_ops[] */
+	void *op[MAX_OPS]; /* one instance of each operator of weir_ops[] */
+	/* per event kind, the add() and instance of each operator consuming it, in
+	 * weir_ops[] order: the per-event dispatch walks only these (usually
+	 * one) instead of testing every operator's kinds */
+	struct kind_ops {
+		int (*add[MAX_OPS])(void *st, const struct weir_event *ev);
+		void *st[MAX_OPS];
+		int n;
+	} by_kind[WEIR_KIND_COUNT];
 	struct weir_store *ro; /* read-only store connection, for dedup loads */
 	int err;
 	/* records emitted while processing the current batch */
@@ -807,9 +815,10 @@ static void *worker_main(void *arg)
 					__builtin_prefetch(nx->text.p);
 					__builtin_prefetch(nx->id.p);
 				}
-				for (int k = 0; k < e->nops && !w->err; k++)
-					if (weir_ops[k]->kinds & WEIR_OP_KIND(ev->kind))
-						w->err = weir_ops[k]->add(w->op[k], ev);
+				const struct kind_ops *ko =
+				    &w->by_kind[ev->kind < WEIR_KIND_COUNT ? ev->kind : 0];
+				for (int j = 0; j < ko->n && !w->err; j++)
+					w->err = ko->add[j](ko->st[j], ev);
 			}
 			for (int k = 0; k < e->nops && !w->err; k++)
 				w->err = weir_ops[k]->advance(w->op[k], final ? INT64_MAX : b->watermark);
@@ -1578,6 +1587,12 @@ int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out,
 			w->op[k] = weir_ops[k]->open(&env);
 			if (!w->op[k])
 				goto oom; /* only at start-up, before any input */
+			for (int kind = 0; kind < WEIR_KIND_COUNT; kind++)
+				if (weir_ops[k]->kinds & WEIR_OP_KIND(kind)) {
+					struct kind_ops *ko = &w->by_kind[kind];
+					ko->add[ko->n] = weir_ops[k]->add;
+					ko->st[ko->n++] = w->op[k];
+				}
 		}
 		pthread_create(&w->th, NULL, worker_main, w);
 		char name[16];

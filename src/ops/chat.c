@@ -15,7 +15,10 @@
  * vectors are folded into sorted (id, count) pairs — distinct chatters,
  * messages per user and counts per word — by counting in an array indexed by
  * id (ids are dense), small ones by insertion sort. Word strings live in the shard's dictionary for the
- * whole run, so records point at them instead of copying.
+ * whole run, so records point at them instead of copying. A day window
+ * only counts distinct users, so it takes each closed hour's users instead
+ * of one id per message; an hour record's words are put in byte order by a
+ * shard-wide rank of the words (word_order_update()).
  *
  * Duplicates: a message id is hashed (XXH3) into the minute window's set.
  * Closed minute windows keep their ids (retained, keyed by channel and
@@ -27,6 +30,7 @@
 #include <string.h>
 
 #include "core/sort.h"
+#include "core/tokenize.h"
 #include "ops/chat.h"
 
 /* A growable vector of 32-bit ids. */
@@ -75,6 +79,7 @@ static inline void wkey_make(struct wkey *k, const char *p, uint32_t n)
  * channel).
  */
 #define BAG_COMPACT (1u << 18)
+#define WIDS_COMPACT (1u << 16)
 
 struct idbag {
 	struct idvec raw;
@@ -88,8 +93,12 @@ struct cwin {
 	uint8_t grain;
 	uint8_t reopened; /* emitted before: this one is a correction */
 	uint64_t messages, words;
-	struct idbag users; /* one user id per message */
+	struct idbag users; /* minute, hour: one user id per message; day: the users of its hours */
 	struct idbag wids;  /* hour only: one word id per word */
+	/* the hour (of a minute) and day (of a minute or hour) windows holding
+	 * this one: open as long as it is (they end no earlier, a watermark step
+	 * closes the smaller grain first, and a flush closes them all) */
+	struct cwin *in_hour, *in_day;
 	/* minute only */
 	struct weir_u64set *ids; /* every message id known for this minute */
 	uint64_t *newids;
@@ -155,7 +164,10 @@ struct weir_chat_shard {
 	size_t sortcap;
 	uint64_t *dcount, *dbits; /* scratch for bag_compact_dense() */
 	uint32_t densecap;
-	int oom;
+	/* the shard's words in byte order (word_order_update()): the rank of each
+	 * word id and the word id at each rank, for the first nranked words */
+	uint32_t *wrank, *worder;
+	uint32_t nranked;
 };
 
 struct weir_chat_shard *weir_chat_shard_new(const struct weir_op_env *env)
@@ -212,6 +224,8 @@ void weir_chat_shard_free(struct weir_chat_shard *s)
 	free(s->sortbuf);
 	free(s->dcount);
 	free(s->dbits);
+	free(s->wrank);
+	free(s->worder);
 	free(s->wordv);
 	free(s->wk);
 	weir_strmap_free(&s->chan_ix);
@@ -554,7 +568,7 @@ static struct cwin *win_new(struct weir_chat_shard *s, struct chan *c, uint32_t 
 	if (c->open[g] && c->open[g]->start < start) {
 		const struct cwin *p = c->open[g];
 		hint = size_hint(p->messages, BAG_COMPACT);
-		whint = g == WEIR_GRAIN_HOUR ? size_hint(p->words, BAG_COMPACT + 256) : 0;
+		whint = g == WEIR_GRAIN_HOUR ? size_hint(p->words, WIDS_COMPACT + 256) : 0;
 	}
 	if ((hint && !(w->users.raw.v = malloc((size_t)hint * sizeof(uint32_t)))) ||
 	    (whint && !(w->wids.raw.v = malloc((size_t)whint * sizeof(uint32_t)))))
@@ -618,20 +632,11 @@ static inline struct cwin *win_find(struct weir_chat_shard *s, struct chan *c, u
 	return win_new(s, c, cix, g, start);
 }
 
-/* Tokenizer callback: notes the word and starts loading its map slot. */
-static void collect_word(const char *wd, size_t n, void *ctx)
+/* Tokenizer callback: notes the word and starts loading its map slot (s->wk
+ * has room for every word of the text, see weir_chat_add()). */
+static inline __attribute__((always_inline)) void collect_word(const char *wd, size_t n, void *ctx)
 {
 	struct weir_chat_shard *s = ctx;
-	if (s->nwk == s->capwk) {
-		uint32_t ncap = s->capwk ? s->capwk * 2 : 64;
-		struct wkey *nv = realloc(s->wk, ncap * sizeof(*nv));
-		if (!nv) {
-			s->oom = 1;
-			return;
-		}
-		s->wk = nv;
-		s->capwk = ncap;
-	}
 	struct wkey *k = &s->wk[s->nwk++];
 	wkey_make(k, wd, (uint32_t)n);
 	if (k->n <= WEIR_SKMAP_MAXLEN)
@@ -728,12 +733,19 @@ static int bag_compact_dense(struct weir_chat_shard *s, struct idbag *b, uint32_
 		lo = id < lo ? id : lo;
 		hi = id > hi ? id : hi;
 	}
-	uint32_t distinct = 0;
-	for (uint32_t k = lo >> 6; k <= hi >> 6; k++)
-		distinct += (uint32_t)__builtin_popcountll(bits[k]);
-	uint64_t *out = malloc((size_t)distinct * sizeof(uint64_t));
-	if (!out)
+	/* room for every id (an upper bound on the distinct ones), shrunk in place
+	 * below: counting them first cost a pass over the bitmap (a popcount per
+	 * word, a libgcc call on the baseline x86-64 target) */
+	uint64_t *out = malloc(((size_t)b->raw.n + b->npairs) * sizeof(uint64_t));
+	if (!out) {
+		for (uint32_t k = lo >> 6; k <= hi >> 6; k++)
+			bits[k] = 0; /* leave the scratch zero, as the next call expects */
+		for (uint32_t i = 0; i < b->raw.n; i++)
+			cnt[b->raw.v[i]] = 0;
+		for (uint32_t p = 0; p < b->npairs; p++)
+			cnt[(uint32_t)(b->pairs[p] >> 32)] = 0;
 		return WEIR_ENOMEM;
+	}
 	uint32_t n = 0;
 	for (uint32_t k = lo >> 6; k <= hi >> 6; k++) {
 		for (uint64_t w = bits[k]; w; w &= w - 1) {
@@ -744,6 +756,9 @@ static int bag_compact_dense(struct weir_chat_shard *s, struct idbag *b, uint32_
 		}
 		bits[k] = 0;
 	}
+	uint64_t *fit = realloc(out, (size_t)(n ? n : 1) * sizeof(uint64_t));
+	if (fit)
+		out = fit;
 	free(b->pairs);
 	b->pairs = out;
 	b->npairs = b->cappairs = n;
@@ -831,24 +846,45 @@ int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
 		}
 		m->newids[m->nnew++] = idh ? idh : 1;
 	}
-	if (s->tokcap < ev->text.n) {
-		size_t ncap = ev->text.n < 4096 ? 4096 : ev->text.n;
+	/* room for the lowercased text plus the tokenizer's 16 bytes of padding,
+	 * and for every word it can hold (one a byte and a separator) */
+	if (s->tokcap < ev->text.n + 16) {
+		size_t ncap = ev->text.n + 16 < 4096 ? 4096 : ev->text.n + 16;
 		char *b = realloc(s->tokbuf, ncap);
 		if (!b)
 			return WEIR_ENOMEM;
 		s->tokbuf = b;
 		s->tokcap = ncap;
 	}
+	if (s->capwk < ev->text.n / 2 + 1) {
+		uint32_t ncap = s->capwk ? s->capwk : 64;
+		while (ncap < ev->text.n / 2 + 1)
+			ncap *= 2;
+		struct wkey *nv = realloc(s->wk, ncap * sizeof(*nv));
+		if (!nv)
+			return WEIR_ENOMEM;
+		s->wk = nv;
+		s->capwk = ncap;
+	}
 	s->nwk = 0;
+#ifdef __SSE2__
+	uint32_t nw =
+	    weir_tok_walk((const unsigned char *)ev->text.p, ev->text.n, s->tokbuf, 1, collect_word, s);
+#else
 	uint32_t nw = weir_tokenize(ev->text.p, ev->text.n, s->tokbuf, collect_word, s);
-	if (s->oom)
-		return WEIR_ENOMEM;
+#endif
 	if (user_get(s, &uk, &uid) != 0)
 		return WEIR_ENOMEM;
-	struct cwin *h = win_find(s, c, cix, WEIR_GRAIN_HOUR, ev->ts);
-	struct cwin *d = win_find(s, c, cix, WEIR_GRAIN_DAY, ev->ts);
-	if (!h || !d)
-		return WEIR_ENOMEM;
+	struct cwin *h = m->in_hour, *d = m->in_day;
+	if (!h) {
+		h = win_find(s, c, cix, WEIR_GRAIN_HOUR, ev->ts);
+		d = win_find(s, c, cix, WEIR_GRAIN_DAY, ev->ts);
+		if (!h || !d)
+			return WEIR_ENOMEM;
+		m->in_hour = h;
+		m->in_day = d;
+		h->in_day = d;
+	}
 	struct idvec *hw = &h->wids.raw;
 	if (hw->cap - hw->n < s->nwk) {
 		uint32_t ncap = hw->cap ? hw->cap : 64;
@@ -863,7 +899,7 @@ int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
 	for (uint32_t i = 0; i < s->nwk; i++)
 		if (word_get(s, &s->wk[i], &hw->v[hw->n++]) != 0)
 			return WEIR_ENOMEM;
-	if (hw->n >= BAG_COMPACT && bag_compact(s, &h->wids, s->nwords) != 0)
+	if (hw->n >= WIDS_COMPACT && bag_compact(s, &h->wids, s->nwords) != 0)
 		return WEIR_ENOMEM;
 	m->messages++;
 	h->messages++;
@@ -871,7 +907,8 @@ int weir_chat_add(struct weir_chat_shard *s, const struct weir_event *ev)
 	m->words += nw;
 	h->words += nw;
 	d->words += nw;
-	if (bag_push(s, &m->users, uid) || bag_push(s, &h->users, uid) || bag_push(s, &d->users, uid))
+	/* the day's users come from its hours' distinct ones, see win_emit() */
+	if (bag_push(s, &m->users, uid) || bag_push(s, &h->users, uid))
 		return WEIR_ENOMEM;
 	s->st.events++;
 	return 0;
@@ -906,6 +943,82 @@ static void chat_free(struct weir_rec *h)
 	weir_chat_rec_free((struct weir_chat_rec *)h);
 }
 
+/* Byte order of two words, the order of a record's words: first 8 bytes as a
+ * big-endian number, then cmp_words() for ties. */
+static inline int word_before(struct weir_str x, struct weir_str y)
+{
+	uint64_t a = __builtin_bswap64(weir_prefix8(x.p, x.n)), b = __builtin_bswap64(weir_prefix8(y.p, y.n));
+	if (a != b)
+		return a < b;
+	struct weir_wordcount wx = {.w = x}, wy = {.w = y};
+	return cmp_words(&wx, &wy) < 0;
+}
+
+/*
+ * Ranks the shard's words in byte order (the order of a record's words), when
+ * hour windows close after new words: those are sorted (radix on their first
+ * 8 bytes, ties by cmp_words()) and merged into the words already ranked.
+ * Each hour window's (word id, count) pairs are then put in order by rank
+ * with the dense counting scratch, instead of a radix sort of their byte
+ * prefixes per window (a vocabulary shared by the channels is sorted once,
+ * not once per channel and hour).
+ */
+static int word_order_update(struct weir_chat_shard *s)
+{
+	uint32_t n = s->nwords, old = s->nranked, m = n - old;
+	if (!m)
+		return 0;
+	struct weir_kv *kv = malloc(2 * (size_t)m * sizeof(*kv));
+	struct weir_wordcount *wc = malloc((size_t)m * sizeof(*wc));
+	uint32_t *merged = malloc((size_t)n * sizeof(uint32_t));
+	uint32_t *rank = realloc(s->wrank, (size_t)n * sizeof(uint32_t));
+	if (rank)
+		s->wrank = rank;
+	if (!kv || !wc || !merged || !rank) {
+		free(kv);
+		free(wc);
+		free(merged);
+		return WEIR_ENOMEM;
+	}
+	for (uint32_t i = 0; i < m; i++) {
+		kv[i].k = __builtin_bswap64(weir_prefix8(s->wordv[old + i].p, s->wordv[old + i].n));
+		kv[i].v = old + i;
+	}
+	weir_sort_kv(kv, m, kv + m);
+	for (uint32_t i = 0; i < m; i++) {
+		wc[i].w = s->wordv[kv[i].v];
+		wc[i].count = kv[i].v; /* the word id, carried through the tie sort */
+	}
+	for (uint32_t i = 0; i < m;) {
+		uint32_t e = i + 1;
+		while (e < m && kv[e].k == kv[i].k)
+			e++;
+		if (e - i > 1)
+			qsort(wc + i, e - i, sizeof(*wc), cmp_words);
+		i = e;
+	}
+	/* merge the ranked words (s->worder) with the new ones (wc) */
+	uint32_t i = 0, j = 0, k = 0;
+	while (i < old && j < m) {
+		if (word_before(wc[j].w, s->wordv[s->worder[i]]))
+			merged[k++] = (uint32_t)wc[j++].count;
+		else
+			merged[k++] = s->worder[i++];
+	}
+	while (i < old)
+		merged[k++] = s->worder[i++];
+	while (j < m)
+		merged[k++] = (uint32_t)wc[j++].count;
+	for (k = 0; k < n; k++)
+		rank[merged[k]] = k;
+	free(s->worder);
+	s->worder = merged;
+	free(kv);
+	free(wc);
+	s->nranked = n;
+	return 0;
+}
+
 /* Turns a closed window into a record and hands it to the writer. */
 static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, struct cwin *w)
 {
@@ -913,6 +1026,14 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 	if (bag_compact(s, &w->users, s->nusers) != 0 ||
 	    (w->grain == WEIR_GRAIN_HOUR && bag_compact(s, &w->wids, s->nwords) != 0))
 		return WEIR_ENOMEM;
+	if (w->grain == WEIR_GRAIN_HOUR && w->in_day) {
+		/* the day window gets each of the hour's users once rather than one
+		 * id per message: it only counts distinct users. It is still open
+		 * (it ends no earlier; advance and flush emit hours first). */
+		for (uint32_t k = 0; k < w->users.npairs; k++)
+			if (bag_push(s, &w->in_day->users, (uint32_t)(w->users.pairs[k] >> 32)) != 0)
+				return WEIR_ENOMEM;
+	}
 	uint32_t nu = w->users.npairs, nd0 = w->grain == WEIR_GRAIN_HOUR ? w->wids.npairs : 0;
 	/* Size the record's arena to what it will hold: one allocation per record
 	 * (hundreds of thousands of small records cross to the writer). */
@@ -962,35 +1083,28 @@ static int win_emit(struct weir_chat_shard *s, struct chan *c, uint32_t cix, str
 	if (w->grain == WEIR_GRAIN_HOUR && w->wids.npairs) {
 		uint32_t nd = w->wids.npairs;
 		struct weir_wordcount *wv = weir_arena_alloc(&a, nd * sizeof(*wv));
-		struct weir_kv *kv = malloc(2 * (size_t)nd * sizeof(*kv));
-		if (!wv || !kv) {
-			free(kv);
+		if (!wv || word_order_update(s) != 0 || dense_room(s, s->nwords) != 0)
 			goto oom;
+		/* counts by rank, then read back in rank order (see word_order_update) */
+		uint64_t *cnt = s->dcount, *bits = s->dbits;
+		uint32_t lo = UINT32_MAX, hi = 0;
+		for (uint32_t j = 0; j < nd; j++) {
+			uint32_t rk = s->wrank[w->wids.pairs[j] >> 32];
+			cnt[rk] = (uint32_t)w->wids.pairs[j];
+			bits[rk >> 6] |= 1ull << (rk & 63);
+			lo = rk < lo ? rk : lo;
+			hi = rk > hi ? rk : hi;
 		}
-		/* (word id, count) keyed by the word's first 8 bytes (big-endian) for
-		 * a radix sort into byte order; runs sharing those bytes are then
-		 * fixed with a byte-wise comparison. */
 		uint32_t j = 0;
-		for (; j < nd; j++) {
-			uint32_t wid = (uint32_t)(w->wids.pairs[j] >> 32);
-			struct weir_str ws = s->wordv[wid];
-			kv[j].k = __builtin_bswap64(weir_prefix8(ws.p, ws.n));
-			kv[j].v = w->wids.pairs[j];
+		for (uint32_t k = lo >> 6; k <= hi >> 6; k++) {
+			for (uint64_t b = bits[k]; b; b &= b - 1) {
+				uint32_t rk = k * 64 + (uint32_t)__builtin_ctzll(b);
+				wv[j].w = s->wordv[s->worder[rk]];
+				wv[j++].count = cnt[rk];
+				cnt[rk] = 0;
+			}
+			bits[k] = 0;
 		}
-		weir_sort_kv(kv, j, kv + j);
-		for (uint32_t i = 0; i < j; i++) {
-			wv[i].w = s->wordv[kv[i].v >> 32];
-			wv[i].count = (uint32_t)kv[i].v;
-		}
-		for (uint32_t i = 0; i < j;) {
-			uint32_t e = i + 1;
-			while (e < j && kv[e].k == kv[i].k)
-				e++;
-			if (e - i > 1)
-				qsort(wv + i, e - i, sizeof(*wv), cmp_words);
-			i = e;
-		}
-		free(kv);
 		r->wordv = wv;
 		r->nwords = j;
 	}

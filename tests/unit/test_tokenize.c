@@ -2,6 +2,10 @@
  * test_tokenize.c — words of chat and post text (src/core/tokenize.c,
  * events.md §2), by example and against a slow reference on random text.
  */
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "core/tokenize.h"
 #include "weir/event.h"
 
 #include "t.h"
@@ -264,6 +268,51 @@ static void test_blocks_exact_size(void)
 	CHECK_EQ_INT(wrong, 0);
 }
 
+#ifdef __SSE2__
+static void collect_inline(const char *w, size_t n, void *ctx)
+{
+	collect(w, n, ctx);
+}
+
+/* The inline walker the chat operator uses (a buffer with 16 bytes of slack,
+ * whole-block loads of the tail when they stay in the page): texts ending
+ * at every offset before an unreadable page, so a read past the page faults
+ * in any build, and the same words as the reference. */
+static void test_walk_page_end(void)
+{
+	static const unsigned char alphabet[] = "abcXYZ09.,!\xc3\x84 \t\n";
+	long pg = sysconf(_SC_PAGESIZE);
+	unsigned char *map =
+	    mmap(NULL, 2 * (size_t)pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(map != MAP_FAILED);
+	if (map == MAP_FAILED)
+		return;
+	CHECK(mprotect(map + pg, (size_t)pg, PROT_NONE) == 0);
+	uint32_t seed = 4242, wrong = 0;
+	char want[1024], *buf = malloc(64 + 16);
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t n = (seed = seed * 1103515245 + 12345) >> 16 & 63;
+		unsigned char *text = map + pg - n; /* ends where the page does */
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245 + 12345;
+			text[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		unsigned char *mid = map + (seed >> 8) % (size_t)(pg - 128); /* and anywhere else */
+		memcpy(mid, text, n);
+		for (int k = 0; k < 2; k++) {
+			memset(&ws, 0, sizeof(ws));
+			uint32_t c = weir_tok_walk(k ? mid : text, n, buf, 1, collect_inline, &ws), rc;
+			size_t wl = ref_tokenize(text, n, want, &rc);
+			if (c != rc || (int)c != ws.calls || wl != ws.len || memcmp(want, ws.out, wl) != 0)
+				wrong++;
+		}
+	}
+	CHECK_EQ_INT(wrong, 0);
+	free(buf);
+	munmap(map, 2 * (size_t)pg);
+}
+#endif
+
 int main(void)
 {
 	TEST(test_basic);
@@ -275,5 +324,8 @@ int main(void)
 	TEST(test_buffer);
 	TEST(test_random_vs_reference);
 	TEST(test_blocks_exact_size);
+#ifdef __SSE2__
+	TEST(test_walk_page_end);
+#endif
 	T_END();
 }
