@@ -8,6 +8,7 @@
  */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,9 +85,24 @@ int weir_platform_from(const char *p, size_t n)
 
 void weir_event_clear(struct weir_event *ev)
 {
-	memset(ev, 0, sizeof(*ev));
-	ev->count = ev->viewers = ev->started_at = WEIR_ABSENT;
-	ev->likes = ev->shares = ev->replies = ev->views = WEIR_ABSENT;
+	/* 16-byte stores, each byte written once: memset (a `rep stos`, slow to
+	 * start on 304 bytes) then the absent values was a twentieth of the
+	 * reader's time (perf). */
+	typedef int64_t v2 __attribute__((vector_size(16)));
+	const v2 zero = {0, 0}, absent = {WEIR_ABSENT, WEIR_ABSENT};
+	char *p = (char *)ev;
+	size_t tail = offsetof(struct weir_event, count);
+	_Static_assert(offsetof(struct weir_event, count) % 16 == 8 && sizeof(struct weir_event) % 16 == 0,
+		       "the absent tail: one 8-byte store, then 16-byte ones");
+#pragma GCC unroll 32
+	for (size_t i = 0; i + 16 <= tail; i += 16)
+		__builtin_memcpy(p + i, &zero, 16);
+	int64_t a8 = WEIR_ABSENT;
+	__builtin_memcpy(p + tail - 8, &zero, 8);
+	__builtin_memcpy(p + tail, &a8, 8);
+#pragma GCC unroll 8
+	for (size_t i = tail + 8; i < sizeof(*ev); i += 16)
+		__builtin_memcpy(p + i, &absent, 16);
 	ev->live = -1;
 }
 
