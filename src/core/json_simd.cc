@@ -159,6 +159,8 @@ int check_strarr(ondemand::array &arr, struct inplace *ip, struct weir_jval *v)
 		if (el.get(ev))
 			return WEIR_R_INVALID_JSON;
 		std::string_view tok = ev.raw_json_token();
+		if (ip->plain && tok.size() >= 2 && tok[0] == '"' && tok.back() == '"')
+			continue; /* a string as it stands (take_string's first case) */
 		if (tok.empty() || tok[0] != '"') {
 			ondemand::json_type et;
 			if (ev.type().get(et))
@@ -394,7 +396,12 @@ inline __attribute__((always_inline)) int walk(Doc &doc, const char *line, size_
 		if (plain) {
 			/* no escapes: the raw key is the key (16 bytes past it are readable);
 			 * the guess costs one compare, a miss the table search */
-			slot = guess >= 0 && weir_jfield_is(kr, guess) ? guess : weir_jfield_match_raw(kr);
+			if (guess >= 0 && weir_jfield_is(kr, guess))
+				slot = guess;
+			else if (guess >= 0 && next_slot[guess] >= 0 && weir_jfield_is(kr, next_slot[guess]))
+				slot = next_slot[guess]; /* the guess was an optional field left out (badges) */
+			else
+				slot = weir_jfield_match_raw(kr);
 			guess = slot >= 0 ? next_slot[slot] : -1;
 		} else {
 			/* keys are compared raw unless escaped (then unescaped: "\u0074s" is "ts") */
@@ -427,7 +434,14 @@ inline __attribute__((always_inline)) int walk(Doc &doc, const char *line, size_
 			continue;
 		}
 		int r;
-		if (tn && tok[0] == '"') {
+		if (tn && tok[0] == '[' && check_only(slot)) {
+			/* an array only type-checked (chat badges): read_value's case
+			 * without its type() */
+			ondemand::array arr;
+			if (val.get_array().get(arr))
+				return WEIR_R_INVALID_JSON;
+			r = check_strarr(arr, &ip, &f[slot]);
+		} else if (tn && tok[0] == '"') {
 			r = take_string(val, tok, check_only(slot) ? nullptr : a, &ip, &f[slot].s);
 			if (r == WEIR_R_OK)
 				f[slot].type = WEIR_JT_STR;
