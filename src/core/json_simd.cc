@@ -383,6 +383,12 @@ inline __attribute__((always_inline)) int walk(Doc &doc, const char *line, size_
 		return map_error(e);
 	const char *end = line + len;
 	int guess = WEIR_F_KIND;
+	/* The quotes of in-place strings, counted in a local: ip escapes to
+	 * the calls below, so its count would be reloaded after every store
+	 * to f (ip.n is synced around those calls). */
+	const bool inpl = plain && ip.buf;
+	char **const qv = ip.quote;
+	uint32_t nq = ip.n;
 	/* Each field is taken out of its simdjson_result once and its value used
 	 * by reference: copying the value through the result wrappers per call
 	 * stalled on store-to-load forwarding (perf: half the walk's samples). */
@@ -423,16 +429,16 @@ inline __attribute__((always_inline)) int walk(Doc &doc, const char *line, size_
 		/* A plain line's string that ends its token (no white space before
 		 * the next structural): final as it stands, used in place (take_string
 		 * without its checks; most values of most lines) */
-		if (plain && ip.buf && tn >= 2 && tok[0] == '"' && tok[tn - 1] == '"' &&
-		    ip.n < WEIR_JSON_MAX_QUOTES) {
+		if (inpl && tn >= 2 && tok[0] == '"' && tok[tn - 1] == '"' && nq < WEIR_JSON_MAX_QUOTES) {
 			f[slot].type = WEIR_JT_STR;
 			if (!check_only(slot)) {
 				f[slot].s.p = tok.data() + 1;
 				f[slot].s.n = (uint32_t)(tn - 2);
-				ip.quote[ip.n++] = const_cast<char *>(tok.data() + tn - 1);
+				qv[nq++] = const_cast<char *>(tok.data() + tn - 1);
 			}
 			continue;
 		}
+		ip.n = nq;
 		int r;
 		if (tn && tok[0] == '[' && check_only(slot)) {
 			/* an array only type-checked (chat badges): read_value's case
@@ -450,7 +456,9 @@ inline __attribute__((always_inline)) int walk(Doc &doc, const char *line, size_
 		}
 		if (r != WEIR_R_OK)
 			return r;
+		nq = ip.n;
 	}
+	ip.n = nq;
 	/* Anything after the object (other than white space) makes the line
 	 * invalid; in a stream the caller checks where the next document starts. */
 	if constexpr (std::is_same_v<Doc, ondemand::document>) {
