@@ -994,10 +994,10 @@ static int one_line(struct weir_engine *e, const char *source, uint64_t lineno, 
 	struct weir_event *ev = &b->ev[b->n];
 	/* The batch's events were last written long ago (it went round the
 	 * workers): fetch the slot of a later line now, so that its stores do
-	 * not wait for the cache lines then. Past the array it still lies in
-	 * the batch, and a prefetch never faults. */
-	for (size_t o = 0; o < sizeof(*ev); o += 64)
-		__builtin_prefetch((const char *)(ev + 4) + o, 1);
+	 * not wait for the cache lines then. */
+	if (b->n + 4 < BATCH_EVENTS)
+		for (size_t o = 0; o < sizeof(*ev); o += 64)
+			__builtin_prefetch((const char *)(ev + 4) + o, 1);
 	const char *detail = NULL;
 	int r;
 	if (e->o.format == WEIR_FMT_IRC) {
