@@ -137,9 +137,11 @@ inline __attribute__((always_inline)) int take_string(ondemand::value &val, std:
 
 /* Fields whose type is checked but whose value no analytic reads (yet):
  * not copied, which saves a third of the reader's time on chat. */
+constexpr uint32_t CHECK_ONLY = 1u << WEIR_F_DISPLAY_NAME | 1u << WEIR_F_BADGES | 1u << WEIR_F_TITLE;
+static_assert(WEIR_F_COUNT <= 32, "a slot mask fits 32 bits");
 bool check_only(int slot)
 {
-	return slot == WEIR_F_DISPLAY_NAME || slot == WEIR_F_BADGES || slot == WEIR_F_TITLE;
+	return CHECK_ONLY >> slot & 1;
 }
 
 /*
@@ -157,6 +159,8 @@ int check_strarr(ondemand::array &arr, struct inplace *ip, struct weir_jval *v)
 		if (el.get(ev))
 			return WEIR_R_INVALID_JSON;
 		std::string_view tok = ev.raw_json_token();
+		if (ip->plain && tok.size() >= 2 && tok[0] == '"' && tok.back() == '"')
+			continue; /* a string as it stands (take_string's first case) */
 		if (tok.empty() || tok[0] != '"') {
 			ondemand::json_type et;
 			if (ev.type().get(et))
@@ -379,6 +383,12 @@ inline __attribute__((always_inline)) int walk(Doc &doc, const char *line, size_
 		return map_error(e);
 	const char *end = line + len;
 	int guess = WEIR_F_KIND;
+	/* The quotes of in-place strings, counted in a local: ip escapes to
+	 * the calls below, so its count would be reloaded after every store
+	 * to f (ip.n is synced around those calls). */
+	const bool inpl = plain && ip.buf;
+	char **const qv = ip.quote;
+	uint32_t nq = ip.n;
 	/* Each field is taken out of its simdjson_result once and its value used
 	 * by reference: copying the value through the result wrappers per call
 	 * stalled on store-to-load forwarding (perf: half the walk's samples). */
@@ -392,7 +402,13 @@ inline __attribute__((always_inline)) int walk(Doc &doc, const char *line, size_
 		if (plain) {
 			/* no escapes: the raw key is the key (16 bytes past it are readable);
 			 * the guess costs one compare, a miss the table search */
-			slot = guess >= 0 && weir_jfield_is(kr, guess) ? guess : weir_jfield_match_raw(kr);
+			if (guess >= 0 && weir_jfield_is(kr, guess))
+				slot = guess;
+			else if (guess >= 0 && next_slot[guess] >= 0 && weir_jfield_is(kr, next_slot[guess]))
+				slot =
+				    next_slot[guess]; /* the guess was an optional field left out (badges) */
+			else
+				slot = weir_jfield_match_raw(kr);
 			guess = slot >= 0 ? next_slot[slot] : -1;
 		} else {
 			/* keys are compared raw unless escaped (then unescaped: "\u0074s" is "ts") */
@@ -410,8 +426,29 @@ inline __attribute__((always_inline)) int walk(Doc &doc, const char *line, size_
 			continue; /* unknown field: the iterator skips it */
 		/* strings (most values) here, without the call */
 		std::string_view tok = val.raw_json_token();
+		size_t tn = tok.size();
+		/* A plain line's string that ends its token (no white space before
+		 * the next structural): final as it stands, used in place (take_string
+		 * without its checks; most values of most lines) */
+		if (inpl && tn >= 2 && tok[0] == '"' && tok[tn - 1] == '"' && nq < WEIR_JSON_MAX_QUOTES) {
+			f[slot].type = WEIR_JT_STR;
+			if (!check_only(slot)) {
+				f[slot].s.p = tok.data() + 1;
+				f[slot].s.n = (uint32_t)(tn - 2);
+				qv[nq++] = const_cast<char *>(tok.data() + tn - 1);
+			}
+			continue;
+		}
+		ip.n = nq;
 		int r;
-		if (!tok.empty() && tok[0] == '"') {
+		if (tn && tok[0] == '[' && check_only(slot)) {
+			/* an array only type-checked (chat badges): read_value's case
+			 * without its type() */
+			ondemand::array arr;
+			if (val.get_array().get(arr))
+				return WEIR_R_INVALID_JSON;
+			r = check_strarr(arr, &ip, &f[slot]);
+		} else if (tn && tok[0] == '"') {
 			r = take_string(val, tok, check_only(slot) ? nullptr : a, &ip, &f[slot].s);
 			if (r == WEIR_R_OK)
 				f[slot].type = WEIR_JT_STR;
@@ -420,7 +457,9 @@ inline __attribute__((always_inline)) int walk(Doc &doc, const char *line, size_
 		}
 		if (r != WEIR_R_OK)
 			return r;
+		nq = ip.n;
 	}
+	ip.n = nq;
 	/* Anything after the object (other than white space) makes the line
 	 * invalid; in a stream the caller checks where the next document starts. */
 	if constexpr (std::is_same_v<Doc, ondemand::document>) {
@@ -480,10 +519,12 @@ extern "C" void weir_json_simd_stream(void *p, const char *buf, size_t len)
  * same state as it would alone (outside strings, UTF-8 valid, no carry), so
  * the result is the same. Anything else (an error, a document spanning
  * lines, two on a line, a skipped line) ends the stream: FALLBACK.
+ * Out of line: the walk's registers are allocated for this path alone,
+ * not across the line-alone one too (-15 Ir a line).
  */
-static inline __attribute__((always_inline)) int stream_line(simd_parser *sp, const char *line, size_t len,
-							     struct weir_arena *a, struct weir_jval *f,
-							     bool plain, struct inplace &ip)
+static __attribute__((noinline)) int stream_line(simd_parser *sp, const char *line, size_t len,
+						 struct weir_arena *a, struct weir_jval *f, bool plain,
+						 struct inplace &ip)
 {
 	const char *send = sp->sbuf + sp->slen, *end = line + len;
 	uintptr_t at = (uintptr_t)line; /* a line elsewhere (a copy) is not the stream's */

@@ -100,12 +100,28 @@ static inline uint32_t le32(uint32_t w)
  * "YYYY-MM-DDTHH:MM:SS.mmmZ", without the general parser's steps: the day
  * number is cached per thread (consecutive events share their date).
  * Returns 0, or -1 to let the general parser decide (also on errors). */
+static _Thread_local char last_date[10];
+static _Thread_local int64_t last_days;
+static _Thread_local bool have_last;
+
+/* A date other than the last one: parsed (and kept) out of line. */
+static __attribute__((noinline)) int date_miss(const char *s)
+{
+	int64_t day_ms;
+	if (weir_time_parse(s, 10, &day_ms) != 0)
+		return -1;
+	memcpy(last_date, s, 10);
+	last_days = day_ms / WEIR_MS_PER_DAY;
+	have_last = true;
+	return 0;
+}
+
 static int parse_canonical(const char *s, size_t n, int64_t *ms)
 {
-	static _Thread_local char last_date[10];
-	static _Thread_local int64_t last_days;
-	static _Thread_local bool have_last;
 	if (n != 24 || s[10] != 'T' || s[23] != 'Z')
+		return -1;
+	/* the date first: nothing else is live across the call on a miss */
+	if ((!have_last || memcmp(s, last_date, 10) != 0) && date_miss(s) != 0)
 		return -1;
 	/* "HH:MM:SS" and ".mmm" as two words: XOR with '0' leaves a byte below
 	 * 10 iff it is a digit (a byte x >= 10 sets the high bit of x + 0x76;
@@ -125,14 +141,6 @@ static int parse_canonical(const char *s, size_t n, int64_t *ms)
 	    sec = (int)(w >> 48 & 0xff) * 10 + (int)(w >> 56 & 0xff);
 	if (h > 23 || mi > 59 || sec > 60)
 		return -1;
-	if (!have_last || memcmp(s, last_date, 10) != 0) {
-		int64_t day_ms;
-		if (weir_time_parse(s, 10, &day_ms) != 0)
-			return -1;
-		memcpy(last_date, s, 10);
-		last_days = day_ms / WEIR_MS_PER_DAY;
-		have_last = true;
-	}
 	if (sec == 60)
 		sec = 59;
 	int frac = (int)(f >> 8 & 0xff) * 100 + (int)(f >> 16 & 0xff) * 10 + (int)(f >> 24);
@@ -140,10 +148,19 @@ static int parse_canonical(const char *s, size_t n, int64_t *ms)
 	return 0;
 }
 
+/* Every other form (and errors): out of line, so that the canonical one
+ * (once per event) needs no register saves and stack frame. */
+static __attribute__((noinline)) int parse_general(const char *s, size_t n, int64_t *ms);
+
 int weir_time_parse(const char *s, size_t n, int64_t *ms)
 {
 	if (s && parse_canonical(s, n, ms) == 0)
 		return 0;
+	return parse_general(s, n, ms);
+}
+
+static int parse_general(const char *s, size_t n, int64_t *ms)
+{
 	size_t i = 0;
 	int y, mo, d, h, mi, sec, frac = 0, off = 0;
 

@@ -240,6 +240,15 @@ static void test_channel_lower(void)
 	    {"caf\u00e9XYZ12345", "caf\xc3\xa9xyz12345"},
 	    {"\u00c9\u00e9abcdefgh", "\xc3\x89\xc3\xa9"
 				     "abcdefgh"},
+	    /* up to 8 bytes: one word (overlapping loads) */
+	    {"Q", "q"},
+	    {"aB", "ab"},
+	    {"abC", "abc"},
+	    {"abcD", "abcd"},
+	    {"Abcde", "abcde"},
+	    {"abcdefgh", "abcdefgh"},
+	    {"abcdefgH", "abcdefgh"},
+	    {"[@`{", "[@`{"},
 	};
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		char line[256];
@@ -251,6 +260,30 @@ static void test_channel_lower(void)
 		CHECK(ev.channel.n == strlen(c[i].want) &&
 		      memcmp(ev.channel.p, c[i].want, ev.channel.n) == 0);
 	}
+}
+
+/* Kind and platform names: exact bytes and length (words up to 8 bytes, longer byte by byte). */
+static void test_names(void)
+{
+	CHECK_EQ_INT(weir_kind_from("chat", 4), WEIR_KIND_CHAT);
+	CHECK_EQ_INT(weir_kind_from("chatters", 8), WEIR_KIND_CHATTERS);
+	CHECK_EQ_INT(weir_kind_from("followers", 9), WEIR_KIND_FOLLOWERS);
+	CHECK_EQ_INT(weir_kind_from("post", 4), WEIR_KIND_POST);
+	CHECK_EQ_INT(weir_kind_from("stream", 6), WEIR_KIND_STREAM);
+	CHECK_EQ_INT(weir_kind_from("cha", 3), 0);
+	CHECK_EQ_INT(weir_kind_from("chatx", 5), 0);
+	CHECK_EQ_INT(weir_kind_from("chat\0", 5), 0);
+	CHECK_EQ_INT(weir_kind_from("followerz", 9), 0);
+	CHECK_EQ_INT(weir_kind_from("followers2", 10), 0);
+	CHECK_EQ_INT(weir_kind_from("none", 4), 0);
+	CHECK_EQ_INT(weir_kind_from("", 0), 0);
+	CHECK_EQ_INT(weir_platform_from("twitch", 6), WEIR_PLATFORM_TWITCH);
+	CHECK_EQ_INT(weir_platform_from("facebook", 8), WEIR_PLATFORM_FACEBOOK);
+	CHECK_EQ_INT(weir_platform_from("youtube", 7), WEIR_PLATFORM_YOUTUBE);
+	CHECK_EQ_INT(weir_platform_from("twitter", 7), WEIR_PLATFORM_TWITTER);
+	CHECK_EQ_INT(weir_platform_from("Twitch", 6), 0);
+	CHECK_EQ_INT(weir_platform_from("twitc", 5), 0);
+	CHECK_EQ_INT(weir_platform_from("t", 1), 0);
 }
 
 static void run_all(const char *backend)
@@ -265,6 +298,7 @@ static void run_all(const char *backend)
 	TEST(test_other_kinds);
 	TEST(test_key_order);
 	TEST(test_channel_lower);
+	TEST(test_names);
 	weir_arena_free(&A);
 	weir_json_free(J);
 }
