@@ -114,8 +114,6 @@ int weir_store_chat_ids(struct weir_store *s, const char *channel, uint32_t n, i
 struct sqlite3;
 struct sqlite3 *weir_store_sqlite(struct weir_store *s);
 struct sqlite3_stmt *weir_store_prepare(struct weir_store *s, const char *sql);
-/* PRAGMA data_version: changes when another connection commits; -1 on error. */
-int64_t weir_store_data_version(struct weir_store *s);
 
 /*
  * Checkpoints: how far a source has been read, saved in the same

@@ -8,7 +8,7 @@
  * The writer calls these from sqlite.c: chatters are added to a day's
  * HyperLogLog as day records arrive (register max: order-free), and the
  * days whose hour counts changed are marked and their summaries rebuilt
- * from the exact stored counts at each commit (at most every interval).
+ * from the exact stored counts just before each commit.
  */
 #ifndef WEIR_SINKS_SKETCH_H
 #define WEIR_SINKS_SKETCH_H
@@ -32,11 +32,6 @@ int weir_sketch_chatters(struct weir_store *s, struct weir_sketch **sk, uint32_t
 int weir_sketch_touch(struct weir_sketch **sk, uint32_t cid, int64_t day);
 /* Rebuilds the summaries of every marked day (inside the open transaction). */
 int weir_sketch_refresh(struct weir_store *s, struct weir_sketch *sk, bool final);
-/* The same around a COMMIT: start before it (marks; when due, the summaries
- * computed on a thread meanwhile), finish after it (joins; if committed,
- * writes them in a transaction of their own). Finish follows every start. */
-int weir_sketch_refresh_start(struct weir_store *s, struct weir_sketch *sk);
-int weir_sketch_refresh_finish(struct weir_store *s, struct weir_sketch *sk, bool committed);
 /* Rebuild summaries at most every ms while committing (0: at every commit). */
 void weir_sketch_set_interval(struct weir_sketch **sk, int64_t ms);
 /* Builds the sketches of every stored day once, for a store written before

@@ -353,7 +353,7 @@ static int users_to_blocks(struct weir_store *s, char *err, size_t errcap)
 	return rc;
 }
 
-int64_t weir_store_data_version(struct weir_store *s)
+static int64_t data_version(struct weir_store *s)
 {
 	static const char sql[] = "PRAGMA data_version";
 	sqlite3_stmt *st = weir_store_prepare(s, sql);
@@ -393,7 +393,7 @@ static int users_sync(struct weir_store *s)
 		rc = WEIR_ESTORE;
 	sqlite3_reset(st);
 	s->users_flushed = s->users.next;
-	s->data_version = weir_store_data_version(s);
+	s->data_version = data_version(s);
 	return rc;
 }
 
@@ -410,7 +410,7 @@ static void users_drop(struct weir_store *s)
  * commits (two `weir ingest` into one store take turns, never overlap). */
 static int users_ready(struct weir_store *s)
 {
-	if (s->users_loaded && weir_store_data_version(s) == s->data_version)
+	if (s->users_loaded && data_version(s) == s->data_version)
 		return 0;
 	int rc = users_sync(s);
 	if (rc) {
@@ -752,7 +752,7 @@ int weir_store_commit(struct weir_store *s)
 		rc = WEIR_ESTORE;
 	if (!rc && s->users_loaded && s->users_flushed < s->users.next)
 		rc = users_flush(s);
-	if (!rc && weir_sketch_refresh_start(s, s->sk) != 0)
+	if (!rc && weir_sketch_refresh(s, s->sk, false) != 0)
 		rc = WEIR_ESTORE;
 	if (!rc)
 		rc = exec(s, "COMMIT", NULL, 0);
@@ -760,9 +760,6 @@ int weir_store_commit(struct weir_store *s)
 		exec(s, "ROLLBACK", NULL, 0);
 		users_drop(s);
 	}
-	/* the summaries computed during the COMMIT, in their own transaction */
-	if (weir_sketch_refresh_finish(s, s->sk, rc == 0) != 0 && !rc)
-		rc = WEIR_ESTORE;
 	return rc;
 }
 

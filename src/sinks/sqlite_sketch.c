@@ -16,7 +16,6 @@
  * same sketches, and the same approximate answers.
  */
 #include <math.h>
-#include <pthread.h>
 #include <roaring/roaring.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -55,28 +54,8 @@ struct daycounts {
 	uint64_t *keyh; /* per slot: the word's map hash, or the user's id */
 };
 
-/*
- * A rebuild computed on its own thread while the commit that changed its
- * days writes (weir_sketch_refresh_start/_finish): the days' hour blobs are
- * copied out inside the transaction, each as a 4-byte length then its bytes,
- * and the summaries come back in out, words then users per day.
- */
-struct job {
-	pthread_t th;
-	bool running;
-	uint64_t *keys; /* (cid << 32) | day index */
-	size_t nkeys;
-	struct weir_buf in;
-	size_t *span; /* day i's word blobs: in[span[2i], span[2i+1]), its user blobs up to span[2i+2] */
-	struct weir_buf out;
-	size_t *outoff; /* day i's words summary: out[outoff[2i], outoff[2i+1]), users up to outoff[2i+2] */
-	int64_t data_version; /* PRAGMA data_version inside the transaction that started the job */
-	int rc;
-};
-
 struct weir_sketch {
 	struct daycounts dc;
-	struct job job;
 	uint64_t *dirty; /* (cid << 32) | day index, repeats allowed */
 	uint32_t ndirty, capdirty;
 	struct weir_hll hll;
@@ -103,11 +82,6 @@ void weir_sketch_free(struct weir_sketch *sk)
 	if (!sk)
 		return;
 	daycounts_free(&sk->dc);
-	free(sk->job.keys);
-	free(sk->job.span);
-	free(sk->job.outoff);
-	weir_buf_free(&sk->job.in);
-	weir_buf_free(&sk->job.out);
 	free(sk->dirty);
 	weir_hll_free(&sk->hll);
 	weir_buf_free(&sk->buf);
@@ -306,66 +280,79 @@ static const char sql_tops_put[] =
     "INSERT INTO chat_sketch(channel_id, day, words, users) VALUES(?1,?2,?3,?4)"
     " ON CONFLICT(channel_id, day) DO UPDATE SET words=excluded.words, users=excluded.users";
 
-/* Readies the day counts for one summary (the maps are empty here: emptied
- * by top_end, or freed on failure). */
-static int top_begin(struct daycounts *d)
+/* Builds the summary of one day's words (words true) or users into b. */
+static int build_top(struct weir_store *s, struct weir_sketch *sk, bool words, uint32_t cid, int64_t day,
+		     struct weir_buf *b)
 {
+	struct daycounts *d = &sk->dc;
+	int rc = WEIR_ENOMEM;
 	if (!d->ready) {
 		weir_arena_init(&d->arena, 1 << 16);
 		d->ready = true;
 		if (weir_strmap_init(&d->words, 1024) || weir_u32map_init(&d->users, 1024, 1))
-			return WEIR_ENOMEM;
+			goto fail;
 	}
+	/* the maps are empty here (emptied below, or freed on failure) */
 	weir_arena_reset(&d->arena);
 	d->n = 0;
-	return 0;
-}
-
-/* Adds one hour blob's word (words true) or user counts to the day's. */
-static int top_add(struct daycounts *d, bool words, const unsigned char *p, size_t len)
-{
-	struct weir_blob_it it = {p, p + len, 0};
-	const char *w;
-	uint32_t n, gid;
-	uint64_t c;
-	if (words) {
-		while (words_next(&it, &w, &n, &c)) {
-			int isnew;
-			struct weir_strent *e =
-			    weir_strmap_get(&d->words, w, n, word_hash(w, n), &d->arena, &isnew);
-			if (!e || count_slot(d, &e->val, isnew, c, e->p, e->n, e->hash) != 0)
-				return WEIR_ENOMEM;
-		}
-		return 0;
+	sqlite3_stmt *st = weir_store_prepare(s, words ? sql_words_day : sql_users_day);
+	if (!st) {
+		rc = WEIR_ESTORE;
+		goto fail;
 	}
-	while (users_next(&it, &gid, &c)) {
-		/* one probe: found, or inserted here (then grown and found again) */
-		uint32_t k = gid + 1, mask = d->users.cap - 1, j = weir_mix32(k) & mask;
-		while (d->users.keys[j] && d->users.keys[j] != k)
-			j = (j + 1) & mask;
-		bool isnew = !d->users.keys[j];
-		if (isnew) {
-			d->users.keys[j] = k;
-			d->users.vals[j] = 0;
-			if (++d->users.len * 2 > d->users.cap) {
-				if (weir_u32map_grow(&d->users) != 0)
-					return WEIR_ENOMEM;
-				mask = d->users.cap - 1;
-				j = weir_mix32(k) & mask;
-				while (d->users.keys[j] != k)
+	sqlite3_bind_int64(st, 1, cid);
+	sqlite3_bind_int64(st, 2, day);
+	sqlite3_bind_int64(st, 3, day + WEIR_MS_PER_DAY);
+	int src;
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *p = sqlite3_column_blob(st, 0);
+		struct weir_blob_it it = {p, p + sqlite3_column_bytes(st, 0), 0};
+		const char *w;
+		uint32_t n, gid;
+		uint64_t c;
+		if (words) {
+			while (words_next(&it, &w, &n, &c)) {
+				int isnew;
+				struct weir_strent *e =
+				    weir_strmap_get(&d->words, w, n, word_hash(w, n), &d->arena, &isnew);
+				if (!e || count_slot(d, &e->val, isnew, c, e->p, e->n, e->hash) != 0) {
+					sqlite3_reset(st);
+					goto fail;
+				}
+			}
+		} else {
+			while (users_next(&it, &gid, &c)) {
+				/* one probe: found, or inserted here (then grown and found again) */
+				uint32_t k = gid + 1, mask = d->users.cap - 1, j = weir_mix32(k) & mask;
+				while (d->users.keys[j] && d->users.keys[j] != k)
 					j = (j + 1) & mask;
+				bool isnew = !d->users.keys[j];
+				if (isnew) {
+					d->users.keys[j] = k;
+					d->users.vals[j] = 0;
+					if (++d->users.len * 2 > d->users.cap) {
+						if (weir_u32map_grow(&d->users) != 0) {
+							sqlite3_reset(st);
+							goto fail;
+						}
+						mask = d->users.cap - 1;
+						j = weir_mix32(k) & mask;
+						while (d->users.keys[j] != k)
+							j = (j + 1) & mask;
+					}
+				}
+				if (count_slot(d, &d->users.vals[j], isnew, c, NULL, 4, gid) != 0) {
+					sqlite3_reset(st);
+					goto fail;
+				}
 			}
 		}
-		if (count_slot(d, &d->users.vals[j], isnew, c, NULL, 4, gid) != 0)
-			return WEIR_ENOMEM;
 	}
-	return 0;
-}
-
-/* Appends the summary of the counts added since top_begin to b, and empties
- * the maps for the next one. */
-static int top_end(struct daycounts *d, bool words, struct weir_buf *b)
-{
+	sqlite3_reset(st);
+	if (src != SQLITE_DONE) {
+		rc = WEIR_ESTORE;
+		goto fail;
+	}
 	/* The items are in slot (first-seen) order. The maps are emptied entry
 	 * by entry (each found from its slot's hash or id; all are removed, so
 	 * a probe may pass emptied slots): no scan or zeroing of a whole map */
@@ -399,48 +386,31 @@ static int top_end(struct daycounts *d, bool words, struct weir_buf *b)
 	/* The stored summary only: written straight from the items, without
 	 * building a summary first (key copies, hash index, heap): -6% of the
 	 * rebuild's instructions */
-	if (weir_buf_reserve(b, weir_ss_items_size(d->items, d->n, WEIR_SKETCH_TOPK)) != 0)
-		return WEIR_ENOMEM;
-	size_t n = weir_ss_write_items(d->items, d->n, WEIR_SKETCH_TOPK, b->p + b->len);
-	b->len += n;
-	return n ? 0 : WEIR_ENOMEM;
-}
-
-/* Builds the summary of one day's words (words true) or users into b. */
-static int build_top(struct weir_store *s, struct weir_sketch *sk, bool words, uint32_t cid, int64_t day,
-		     struct weir_buf *b)
-{
-	struct daycounts *d = &sk->dc;
-	int rc = top_begin(d);
-	if (rc)
-		goto fail;
-	sqlite3_stmt *st = weir_store_prepare(s, words ? sql_words_day : sql_users_day);
-	if (!st) {
-		rc = WEIR_ESTORE;
-		goto fail;
-	}
-	sqlite3_bind_int64(st, 1, cid);
-	sqlite3_bind_int64(st, 2, day);
-	sqlite3_bind_int64(st, 3, day + WEIR_MS_PER_DAY);
-	int src;
-	while ((src = sqlite3_step(st)) == SQLITE_ROW)
-		if ((rc = top_add(d, words, sqlite3_column_blob(st, 0),
-				  (size_t)sqlite3_column_bytes(st, 0))) != 0) {
-			sqlite3_reset(st);
-			goto fail;
-		}
-	sqlite3_reset(st);
-	if (src != SQLITE_DONE) {
-		rc = WEIR_ESTORE;
-		goto fail;
-	}
 	b->len = 0;
-	if ((rc = top_end(d, words, b)) == 0)
-		return 0;
+	if (weir_buf_reserve(b, weir_ss_items_size(d->items, d->n, WEIR_SKETCH_TOPK)) != 0)
+		goto fail;
+	b->len = weir_ss_write_items(d->items, d->n, WEIR_SKETCH_TOPK, b->p);
+	return b->len ? 0 : WEIR_ENOMEM;
 fail:
 	/* the maps may hold entries now: start afresh next time */
 	daycounts_free(d);
 	return rc;
+}
+
+static int rebuild_day(struct weir_store *s, struct weir_sketch *sk, uint32_t cid, int64_t day)
+{
+	int rc;
+	if ((rc = build_top(s, sk, true, cid, day, &sk->buf)) != 0 ||
+	    (rc = build_top(s, sk, false, cid, day, &sk->buf2)) != 0)
+		return rc;
+	sqlite3_stmt *u = weir_store_prepare(s, sql_tops_put);
+	if (!u)
+		return WEIR_ESTORE;
+	sqlite3_bind_int64(u, 1, cid);
+	sqlite3_bind_int64(u, 2, day);
+	sqlite3_bind_blob(u, 3, sk->buf.p, (int)sk->buf.len, SQLITE_STATIC);
+	sqlite3_bind_blob(u, 4, sk->buf2.p, (int)sk->buf2.len, SQLITE_STATIC);
+	return step_done(u);
 }
 
 void weir_sketch_set_interval(struct weir_sketch **sk, int64_t ms)
@@ -449,286 +419,82 @@ void weir_sketch_set_interval(struct weir_sketch **sk, int64_t ms)
 		(*sk)->interval_ns = ms * 1000000;
 }
 
-/* Writes the marks of the days changed since the last call (inside the
- * transaction that changed them, so a crash cannot lose a mark). */
-static int marks_put(struct weir_store *s, struct weir_sketch *sk)
-{
-	if (!sk->ndirty)
-		return 0;
-	qsort(sk->dirty, sk->ndirty, sizeof(uint64_t), cmp_u64);
-	sqlite3_stmt *m = weir_store_prepare(s, "INSERT OR IGNORE INTO chat_sketch_dirty VALUES(?1,?2)");
-	if (!m)
-		return WEIR_ESTORE;
-	int rc = 0;
-	for (uint32_t i = 0; i < sk->ndirty && !rc; i++) {
-		if (i && sk->dirty[i] == sk->dirty[i - 1])
-			continue;
-		sqlite3_bind_int64(m, 1, (uint32_t)(sk->dirty[i] >> 32));
-		sqlite3_bind_int64(m, 2, (int64_t)(int32_t)(uint32_t)sk->dirty[i] * WEIR_MS_PER_DAY);
-		rc = step_done(m);
-	}
-	sk->ndirty = 0;
-	return rc;
-}
-
-/* Every marked day, in a fixed order ((cid << 32) | day index): *keys is
- * malloc'd (NULL when none). */
-static int marked_days(struct weir_store *s, uint64_t **keys, size_t *n)
-{
-	sqlite3_stmt *q =
-	    weir_store_prepare(s, "SELECT channel_id, day FROM chat_sketch_dirty ORDER BY 1, 2");
-	if (!q)
-		return WEIR_ESTORE;
-	size_t cap = 0;
-	int rc;
-	*keys = NULL;
-	*n = 0;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (*n == cap) {
-			size_t nc = cap ? cap * 2 : 256;
-			uint64_t *nk = realloc(*keys, nc * sizeof(*nk));
-			if (!nk) {
-				sqlite3_reset(q);
-				return WEIR_ENOMEM;
-			}
-			*keys = nk;
-			cap = nc;
-		}
-		(*keys)[(*n)++] = (uint64_t)sqlite3_column_int64(q, 0) << 32 |
-				  (uint32_t)(sqlite3_column_int64(q, 1) / WEIR_MS_PER_DAY);
-	}
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : WEIR_ESTORE;
-}
-
-static int64_t key_day(uint64_t key)
-{
-	return (int64_t)(int32_t)(uint32_t)key * WEIR_MS_PER_DAY;
-}
-
-/* Writes a day's two summaries. */
-static int tops_put(struct weir_store *s, uint32_t cid, int64_t day, const void *w, size_t wn, const void *u,
-		    size_t un)
-{
-	sqlite3_stmt *st = weir_store_prepare(s, sql_tops_put);
-	if (!st)
-		return WEIR_ESTORE;
-	sqlite3_bind_int64(st, 1, cid);
-	sqlite3_bind_int64(st, 2, day);
-	sqlite3_bind_blob(st, 3, w, (int)wn, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 4, u, (int)un, SQLITE_STATIC);
-	return step_done(st);
-}
-
-static int clear_marks(struct weir_store *s)
-{
-	sqlite3_stmt *d = weir_store_prepare(s, "DELETE FROM chat_sketch_dirty");
-	return d ? step_done(d) : WEIR_ESTORE;
-}
-
 /*
- * Due: at every commit by default; with an interval (the ingest sets one,
- * since a live stream commits every second and rebuilding a day's 24 hour
- * blobs per channel each time would make the writer the bottleneck) at
- * most that often, and always when `final` (the end of an ingest). The
- * result is the same either way: a summary is a function of its day's
- * exact data.
- */
-static bool due(const struct weir_sketch *sk, bool final, int64_t now)
-{
-	return final || !sk->interval_ns || now - sk->last_ns >= sk->interval_ns;
-}
-
-/*
- * Runs inside a transaction: the days changed in it are marked in
- * chat_sketch_dirty; then, when due, every marked day's summaries are
- * rebuilt from its exact hour counts and the marks cleared, all in this
- * transaction.
+ * Runs inside the writer's transaction, before COMMIT. The days changed in
+ * it are marked in chat_sketch_dirty (in the same transaction, so a crash
+ * cannot lose a mark); then, when due, every marked day's summaries are
+ * rebuilt from its exact hour counts and the marks cleared. Due: at every
+ * commit by default; with an interval (the ingest sets one, since a live
+ * stream commits every second and rebuilding a day's 24 hour blobs per
+ * channel each time would make the writer the bottleneck) at most that
+ * often, and always when `final` (the end of an ingest). The result is
+ * the same either way: a summary is a function of its day's exact data.
  */
 int weir_sketch_refresh(struct weir_store *s, struct weir_sketch *sk, bool final)
 {
 	if (!sk)
 		return 0;
-	int rc = marks_put(s, sk);
+	int rc = 0;
+	if (sk->ndirty) {
+		qsort(sk->dirty, sk->ndirty, sizeof(uint64_t), cmp_u64);
+		sqlite3_stmt *m =
+		    weir_store_prepare(s, "INSERT OR IGNORE INTO chat_sketch_dirty VALUES(?1,?2)");
+		if (!m)
+			return WEIR_ESTORE;
+		for (uint32_t i = 0; i < sk->ndirty && !rc; i++) {
+			if (i && sk->dirty[i] == sk->dirty[i - 1])
+				continue;
+			sqlite3_bind_int64(m, 1, (uint32_t)(sk->dirty[i] >> 32));
+			sqlite3_bind_int64(m, 2, (int64_t)(int32_t)(uint32_t)sk->dirty[i] * WEIR_MS_PER_DAY);
+			rc = step_done(m);
+		}
+		sk->ndirty = 0;
+		if (rc)
+			return rc;
+	}
 	int64_t now = (int64_t)weir_now_ns();
-	if (rc || !due(sk, final, now))
-		return rc;
-	uint64_t *keys;
-	size_t n;
-	rc = marked_days(s, &keys, &n);
+	if (!final && sk->interval_ns && now - sk->last_ns < sk->interval_ns)
+		return 0;
+	/* one rebuild per day, in a fixed order */
+	sqlite3_stmt *q =
+	    weir_store_prepare(s, "SELECT channel_id, day FROM chat_sketch_dirty ORDER BY 1, 2");
+	if (!q)
+		return WEIR_ESTORE;
+	uint64_t *keys = NULL;
+	size_t n = 0, cap = 0;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			uint64_t *nk = realloc(keys, nc * sizeof(*nk));
+			if (!nk) {
+				sqlite3_reset(q);
+				free(keys);
+				return WEIR_ENOMEM;
+			}
+			keys = nk;
+			cap = nc;
+		}
+		keys[n++] = (uint64_t)sqlite3_column_int64(q, 0) << 32 |
+			    (uint32_t)(sqlite3_column_int64(q, 1) / WEIR_MS_PER_DAY);
+	}
+	sqlite3_reset(q);
+	rc = rc == SQLITE_DONE ? 0 : WEIR_ESTORE;
 	/* The interval runs from the last rebuild that had work, not from the
 	 * last commit: an ingest's first commit (the empty checkpoint at the
 	 * start of a file) then does not push the rebuild of a short ingest out
-	 * of its final commit into weir_store_finish's own transaction. */
+	 * of its final commit into weir_store_finish's own transaction (one
+	 * more commit and WAL checkpoint in the serial tail). */
 	if (n)
 		sk->last_ns = now;
-	for (size_t i = 0; i < n && !rc; i++) {
-		uint32_t cid = (uint32_t)(keys[i] >> 32);
-		int64_t day = key_day(keys[i]);
-		if ((rc = build_top(s, sk, true, cid, day, &sk->buf)) == 0 &&
-		    (rc = build_top(s, sk, false, cid, day, &sk->buf2)) == 0)
-			rc = tops_put(s, cid, day, sk->buf.p, sk->buf.len, sk->buf2.p, sk->buf2.len);
-	}
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = rebuild_day(s, sk, (uint32_t)(keys[i] >> 32),
+				 (int64_t)(int32_t)(uint32_t)keys[i] * WEIR_MS_PER_DAY);
 	free(keys);
-	if (!rc && n)
-		rc = clear_marks(s);
+	if (!rc && n) {
+		sqlite3_stmt *d = weir_store_prepare(s, "DELETE FROM chat_sketch_dirty");
+		rc = d ? step_done(d) : WEIR_ESTORE;
+	}
 	return rc;
-}
-
-/* ---- the rebuild beside the commit ------------------------------------------ */
-
-/* Appends every hour blob of one day's words or users to the job's input,
- * each as a 4-byte length and its bytes. */
-static int job_read(struct weir_store *s, struct job *j, bool words, uint32_t cid, int64_t day)
-{
-	sqlite3_stmt *st = weir_store_prepare(s, words ? sql_words_day : sql_users_day);
-	if (!st)
-		return WEIR_ESTORE;
-	sqlite3_bind_int64(st, 1, cid);
-	sqlite3_bind_int64(st, 2, day);
-	sqlite3_bind_int64(st, 3, day + WEIR_MS_PER_DAY);
-	int src, rc = 0;
-	while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
-		const void *p = sqlite3_column_blob(st, 0);
-		uint32_t n = (uint32_t)sqlite3_column_bytes(st, 0);
-		if (weir_buf_reserve(&j->in, 4 + (size_t)n) != 0) {
-			rc = WEIR_ENOMEM;
-			break;
-		}
-		memcpy(j->in.p + j->in.len, &n, 4);
-		if (n)
-			memcpy(j->in.p + j->in.len + 4, p, n);
-		j->in.len += 4 + (size_t)n;
-	}
-	sqlite3_reset(st);
-	return rc ? rc : src == SQLITE_DONE ? 0 : WEIR_ESTORE;
-}
-
-/* The job's thread: the summaries of every day, from the copied blobs only
- * (no SQLite call: the writer's connection is committing meanwhile). */
-static void *job_run(void *arg)
-{
-	struct weir_sketch *sk = arg;
-	struct job *j = &sk->job;
-	struct daycounts *d = &sk->dc;
-	j->out.len = 0;
-	int rc = 0;
-	for (size_t i = 0; i < 2 * j->nkeys && !rc; i++) {
-		bool words = i % 2 == 0;
-		j->outoff[i] = j->out.len;
-		if ((rc = top_begin(d)) != 0)
-			break;
-		for (size_t at = j->span[i]; at < j->span[i + 1] && !rc;) {
-			uint32_t n;
-			memcpy(&n, j->in.p + at, 4);
-			rc = top_add(d, words, j->in.p + at + 4, n);
-			at += 4 + (size_t)n;
-		}
-		if (!rc)
-			rc = top_end(d, words, &j->out);
-	}
-	j->outoff[2 * j->nkeys] = j->out.len;
-	if (rc)
-		daycounts_free(d);
-	j->rc = rc;
-	return NULL;
-}
-
-/*
- * weir_sketch_refresh for a commit, in two halves around its COMMIT: start
- * (inside the transaction) marks the changed days and, when a rebuild is
- * due, copies the marked days' hour blobs out and computes their summaries
- * on a thread while the COMMIT writes and syncs; finish (after it) writes
- * the summaries and clears the marks in a transaction of their own. The
- * rebuild's CPU time (about 40 ms for a day of 100 busy channels) then
- * overlaps the commit's I/O waits instead of adding to them at the end of
- * an ingest. A crash between the two leaves the days marked: the next
- * refresh rebuilds them, and the summaries are a function of the committed
- * data either way.
- */
-int weir_sketch_refresh_start(struct weir_store *s, struct weir_sketch *sk)
-{
-	if (!sk)
-		return 0;
-	struct job *j = &sk->job;
-	int rc = marks_put(s, sk);
-	int64_t now = (int64_t)weir_now_ns();
-	if (rc || !due(sk, false, now))
-		return rc;
-	free(j->keys);
-	j->keys = NULL;
-	j->nkeys = 0;
-	if ((rc = marked_days(s, &j->keys, &j->nkeys)) != 0 || !j->nkeys)
-		return rc;
-	sk->last_ns = now;
-	j->data_version = -1;
-	free(j->span);
-	free(j->outoff);
-	j->span = malloc((2 * j->nkeys + 1) * sizeof(*j->span));
-	j->outoff = malloc((2 * j->nkeys + 1) * sizeof(*j->outoff));
-	if (!j->span || !j->outoff) {
-		j->nkeys = 0;
-		return WEIR_ENOMEM;
-	}
-	j->in.len = 0;
-	for (size_t i = 0; i < j->nkeys && !rc; i++) {
-		uint32_t cid = (uint32_t)(j->keys[i] >> 32);
-		j->span[2 * i] = j->in.len;
-		rc = job_read(s, j, true, cid, key_day(j->keys[i]));
-		j->span[2 * i + 1] = j->in.len;
-		if (!rc)
-			rc = job_read(s, j, false, cid, key_day(j->keys[i]));
-	}
-	j->span[2 * j->nkeys] = j->in.len;
-	/* no other connection can commit while this one holds the write lock:
-	 * finish checks that none did before it clears the marks */
-	if (!rc && (j->data_version = weir_store_data_version(s)) < 0)
-		rc = WEIR_ESTORE;
-	if (rc) {
-		j->nkeys = 0;
-		return rc;
-	}
-	j->running = pthread_create(&j->th, NULL, job_run, sk) == 0;
-	if (!j->running)
-		job_run(sk); /* no thread: compute here, the result is the same */
-	return 0;
-}
-
-int weir_sketch_refresh_finish(struct weir_store *s, struct weir_sketch *sk, bool committed)
-{
-	if (!sk || !sk->job.nkeys)
-		return 0;
-	struct job *j = &sk->job;
-	if (j->running)
-		pthread_join(j->th, NULL);
-	j->running = false;
-	size_t n = j->nkeys;
-	j->nkeys = 0;
-	if (!committed)
-		return 0; /* the marks were rolled back with the rest */
-	if (j->rc)
-		return j->rc; /* the marks are committed: a later refresh rebuilds them */
-	sqlite3 *db = weir_store_sqlite(s);
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return WEIR_ESTORE;
-	/* Another writer committed in between (two ingests into one store take
-	 * turns): its changes may postdate the summaries, so its marks and ours
-	 * stay for the next refresh. */
-	int rc = 0;
-	if (weir_store_data_version(s) == j->data_version) {
-		for (size_t i = 0; i < n && !rc; i++) {
-			const size_t *at = &j->outoff[2 * i]; /* words at[0..1), users at[1..2) */
-			rc = tops_put(s, (uint32_t)(j->keys[i] >> 32), key_day(j->keys[i]), j->out.p + at[0],
-				      at[1] - at[0], j->out.p + at[1], at[2] - at[1]);
-		}
-		if (!rc)
-			rc = clear_marks(s);
-	}
-	if (rc || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		return rc ? rc : WEIR_ESTORE;
-	}
-	return 0;
 }
 
 /* ---- stores written before sketches -------------------------------------------- */
