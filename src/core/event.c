@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "weir/event.h"
+#include "core/bytes.h"
 #include "core/json_fields.h"
 
 static const char *const kind_names[WEIR_KIND_COUNT] = {"none",	  "chat",     "followers",
@@ -53,15 +54,6 @@ const char *weir_reason_name(int reason)
 	return reason >= 0 && reason < WEIR_R_COUNT ? reason_names[reason] : "?";
 }
 
-static inline uint32_t le32(uint32_t w)
-{
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return __builtin_bswap32(w);
-#else
-	return w;
-#endif
-}
-
 /* p[0..n) (n <= 8) as one word, its bytes in order from the low one,
  * zero-padded: two overlapping loads (or three bytes) and no byte loop,
  * whose exit the branch predictor misses when lengths vary line by line. */
@@ -71,7 +63,7 @@ static inline uint64_t word_upto8(const char *p, size_t n)
 		uint32_t lo, hi;
 		memcpy(&lo, p, 4);
 		memcpy(&hi, p + n - 4, 4);
-		return (uint64_t)le32(lo) | (uint64_t)le32(hi) << (8 * (n - 4));
+		return (uint64_t)weir_le32(lo) | (uint64_t)weir_le32(hi) << (8 * (n - 4));
 	}
 	if (n == 0)
 		return 0;

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "weir/common.h"
+#include "core/bytes.h"
 
 int64_t weir_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
@@ -77,25 +78,6 @@ static int expect(const char *s, size_t n, size_t *i, char c)
  * + 'Z'/'z' or an offset "+HH:MM", "-HH:MM", "+HHMM", "-HHMM". A leap second
  * (:60) is read as :59 so that it stays inside its minute.
  */
-/* Byte i of the word is s[i] (the SWAR checks below read bytes in text order). */
-static inline uint64_t le64(uint64_t w)
-{
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return __builtin_bswap64(w);
-#else
-	return w;
-#endif
-}
-
-static inline uint32_t le32(uint32_t w)
-{
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return __builtin_bswap32(w);
-#else
-	return w;
-#endif
-}
-
 /* The canonical form weir sim and most producers write,
  * "YYYY-MM-DDTHH:MM:SS.mmmZ", without the general parser's steps: the day
  * number is cached per thread (consecutive events share their date).
@@ -131,8 +113,8 @@ static int parse_canonical(const char *s, size_t n, int64_t *ms)
 	uint32_t f;
 	memcpy(&w, s + 11, 8);
 	memcpy(&f, s + 19, 4);
-	w = le64(w) ^ 0x30303a30303a3030ULL;
-	f = le32(f) ^ 0x3030302eU;
+	w = weir_le64(w) ^ 0x30303a30303a3030ULL;
+	f = weir_le32(f) ^ 0x3030302eU;
 	if ((((w + 0x7676767676767676ULL) | w) & 0x8080808080808080ULL) || (w & 0x0000ff0000ff0000ULL) ||
 	    (((f + 0x76767676U) | f) & 0x80808080U) || (f & 0xffU))
 		return -1;
