@@ -611,14 +611,11 @@ int weir_store_open(const char *uri, bool readonly, struct weir_store **out, cha
 	}
 	sqlite3_busy_timeout(s->db, 10000);
 	if (!readonly) {
-		/* page_size applies to a new file only (before WAL mode is set): big
+		/* page_size applies to a new file only (before WAL mode is set): 16 KiB
 		 * pages hold the blob-heavy rows (bitmaps, id lists, count blobs) with
-		 * fewer overflow pages and B-tree levels (16 KiB against 4 KiB: chat
-		 * writer CPU -18%), and the WAL's spills and checkpoints take a
-		 * quarter of the system calls (64 KiB against 16 KiB: system CPU
-		 * -10-30%, every family; docs/store.md) */
+		 * fewer overflow pages and B-tree levels: chat writer CPU -18% */
 		if (exec(s,
-			 "PRAGMA page_size=65536; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			 "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 			 " PRAGMA cache_size=-16384;"
 			 "PRAGMA temp_store=MEMORY;",
 			 err, errcap) != 0 ||
