@@ -1537,6 +1537,7 @@ int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out,
 	weir_irc_init(&e->st.irc);
 	weir_dlq_init(&e->dlq, e->dlq_path);
 	int rc = weir_store_open(e->store_uri, false, &e->store, err, errcap);
+	debug_mark("store opened");
 	if (rc) {
 		weir_dlq_close(&e->dlq);
 		free(e->store_uri);
