@@ -1,7 +1,7 @@
 /*
- * bytes.h — little-endian views of loaded words, for the SWAR scans of the
- * reader (event.c's name compares, time.c's timestamp checks): a word loaded
- * with memcpy has byte i of the text as its byte i from the low end.
+ * bytes.h — little-endian views of loaded words, for SWAR scans (event.c's
+ * name compares, time.c's timestamp checks, hll.c's register scan): a word
+ * loaded with memcpy then has byte i of memory as its byte i from the low end.
  */
 #ifndef WEIR_CORE_BYTES_H
 #define WEIR_CORE_BYTES_H

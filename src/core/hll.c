@@ -15,6 +15,7 @@
 #include <xxhash.h>
 
 #include "weir/hll.h"
+#include "core/bytes.h"
 #include "core/varint.h"
 
 #define HLL_VERSION 1
@@ -166,17 +167,12 @@ size_t weir_hll_write(const struct weir_hll *h, uint8_t *out)
 		for (size_t i = 0; i < m; i += 8) {
 			uint64_t w;
 			memcpy(&w, h->reg + i, 8);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-			while (w) { /* the lowest nonzero byte is the next nonzero register */
+			w = weir_le64(w); /* register i + b is byte b from the low end */
+			while (w) {	  /* the lowest nonzero byte is the next nonzero register */
 				unsigned b = (unsigned)__builtin_ctzll(w) / 8;
 				w &= ~((uint64_t)0xff << (b * 8));
 				o = sparse_put(out, o, &last, i + b, h->reg[i + b]);
 			}
-#else
-			for (size_t ix = i; w && ix < i + 8; ix++)
-				if (h->reg[ix])
-					o = sparse_put(out, o, &last, ix, h->reg[ix]);
-#endif
 		}
 		return o;
 	}
