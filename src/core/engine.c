@@ -38,6 +38,7 @@
 #include "weir/source.h"
 #include "weir/store.h"
 #include "core/deadletter.h"
+#include "core/hugemem.h"
 #include "core/table.h"
 #include "weir/op.h"
 
@@ -87,7 +88,11 @@ struct block {
 /* A standard block, header and padding included, is one 2 MiB huge page
  * where transparent huge pages are on (madvise): one page fault instead of
  * 512 the first time it is filled (faults are dear on this VM). */
-#define HUGE_PAGE (2u << 20)
+#define HUGE_PAGE WEIR_HUGE_PAGE
+/* Each worker's and the writer's malloc arena is made writable this far at
+ * once and backed by huge pages (hugemem.h: page faults were ~15% of a chat
+ * ingest's CPU); glibc's thread heaps hold at most 64 MiB. */
+#define ARENA_GROW ((size_t)56 << 20)
 #define BLOCK_CAP (HUGE_PAGE - sizeof(struct block) - WEIR_JSON_PADDING)
 
 struct batch {
@@ -683,6 +688,7 @@ static void w_apply(struct weir_engine *e, struct wstate *ws, struct weir_rec *r
 static void *writer_main(void *arg)
 {
 	struct weir_engine *e = arg;
+	weir_arena_hugepages(ARENA_GROW);
 	struct wstate *ws = calloc(1, sizeof(*ws));
 	bool stop = false;
 	uint64_t interval = (uint64_t)e->o.commit_interval_ms * 1000000ULL;
@@ -791,6 +797,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct weir_engine *e = w->e;
+	weir_arena_hugepages(ARENA_GROW);
 	for (;;) {
 		struct batch *b = spsc_pop(&w->ring);
 		int final = b->final;
@@ -862,16 +869,6 @@ static void block_unref(struct weir_engine *e, struct block *k)
 	}
 }
 
-/* Memory of n bytes (a multiple of HUGE_PAGE) backed by huge pages where
- * the kernel allows it; freed with free(). */
-static void *huge_alloc(size_t n)
-{
-	void *p = aligned_alloc(HUGE_PAGE, n);
-	if (p)
-		madvise(p, n, MADV_HUGEPAGE); /* only advice: without it, small pages */
-	return p;
-}
-
 /*
  * Makes a block of cap bytes the one the reader reads into, with the
  * unfinished line (carry bytes from the old block's data + from) at its
@@ -884,7 +881,8 @@ static int block_switch(struct weir_engine *e, size_t cap, size_t from, size_t c
 		k = e->spare;
 		e->spare = k->next;
 	} else {
-		k = cap == BLOCK_CAP ? huge_alloc(HUGE_PAGE) : malloc(sizeof(*k) + cap + WEIR_JSON_PADDING);
+		k = cap == BLOCK_CAP ? weir_huge_alloc(HUGE_PAGE)
+				     : malloc(sizeof(*k) + cap + WEIR_JSON_PADDING);
 		if (!k)
 			return WEIR_ENOMEM;
 		k->cap = cap;
@@ -1556,7 +1554,7 @@ int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out,
 	e->json = weir_json_new();
 	e->nbatches = (uint32_t)(3 * e->nworkers + 2);
 	size_t bsize = (e->nbatches * sizeof(struct batch) + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-	e->all_batches = huge_alloc(bsize);
+	e->all_batches = weir_huge_alloc(bsize);
 	if (!e->json || block_switch(e, BLOCK_CAP, 0, 0) != 0 || !e->all_batches)
 		goto oom;
 	for (uint32_t i = 0; i < e->nbatches; i++) /* the events are written before use */
