@@ -18,6 +18,9 @@
 #define WEIR_OWN_MALLOC 0
 #endif
 #endif
+#if !defined(WEIR_OWN_MALLOC) && !defined(__GLIBC__)
+#define WEIR_OWN_MALLOC 0 /* the heap layout below is glibc's */
+#endif
 #ifndef WEIR_OWN_MALLOC
 #define WEIR_OWN_MALLOC 1
 #endif
