@@ -28,7 +28,6 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
