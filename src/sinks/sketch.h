@@ -30,7 +30,11 @@ int weir_sketch_chatters(struct weir_store *s, struct weir_sketch **sk, uint32_t
 			 const struct weir_str *names, uint32_t n);
 /* Marks (cid, day) for a rebuild of its top-K summaries at the next commit. */
 int weir_sketch_touch(struct weir_sketch **sk, uint32_t cid, int64_t day);
-/* Rebuilds the summaries of every marked day (inside the open transaction). */
+/* Writes the marks to chat_sketch_dirty (inside the open transaction): the
+ * days are rebuilt by a later refresh, or after a crash by the next writer. */
+int weir_sketch_mark(struct weir_store *s, struct weir_sketch *sk);
+/* Writes the marks, then rebuilds the summaries of every marked day when due
+ * (inside the open transaction). */
 int weir_sketch_refresh(struct weir_store *s, struct weir_sketch *sk, bool final);
 /* Rebuild summaries at most every ms while committing (0: at every commit). */
 void weir_sketch_set_interval(struct weir_sketch **sk, int64_t ms);

@@ -113,7 +113,15 @@ struct weir_store {
 	uint32_t users_flushed;		      /* ids below this are in user_blocks */
 	int64_t data_version;		      /* PRAGMA data_version when the dictionary was last synced */
 	struct weir_posts_cache *posts_cache; /* post_stats rows written at commit (sqlite_posts.c) */
+	/* The commit that ends a source read to its end checkpoints its WAL on
+	 * a thread while the writer rebuilds the day summaries (see
+	 * weir_store_commit): */
+	bool source_done; /* a checkpoint of this transaction has complete=1 */
+	bool bg_running;  /* bg_th is copying the WAL into the database */
+	pthread_t bg_th;
 };
+
+static void bg_join(struct weir_store *s);
 
 int weir_store_posts_sync(struct weir_store *s, struct weir_posts_cache *c);
 void weir_store_posts_cache_free(struct weir_posts_cache *c);
@@ -702,6 +710,7 @@ void weir_store_close(struct weir_store *s)
 		sqlite3_finalize(s->cached[i]);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	bg_join(s);
 	if (s->db)
 		sqlite3_close(s->db);
 	weir_wb_stop(s->wb); /* after the close: its checkpoint is paced too */
@@ -742,20 +751,75 @@ int weir_store_begin(struct weir_store *s)
 	return rc;
 }
 
+/* SQLite's default: a commit that leaves this many WAL pages checkpoints. */
+#define WAL_AUTOCHECKPOINT 1000
+
+/*
+ * The background checkpoint: its own connection copies the committed WAL
+ * into the database file (and does both fdatasyncs) while the writer goes
+ * on. PASSIVE: it never waits for the writer, and SQLite keeps the two
+ * apart (a checkpoint copies only committed frames). If it fails, the next
+ * commit's or the close's checkpoint does the work: only speed differs.
+ */
+static void *bg_checkpoint(void *arg)
+{
+	const char *path = arg;
+	sqlite3 *db = NULL;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(db, 10000);
+		/* a read opens the connection's view of the WAL first */
+		if (sqlite3_exec(db, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL, NULL, NULL) == SQLITE_OK)
+			sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	}
+	sqlite3_close(db);
+	return NULL;
+}
+
+/* Waits for the background checkpoint, and lets commits checkpoint again. */
+static void bg_join(struct weir_store *s)
+{
+	if (!s->bg_running)
+		return;
+	pthread_join(s->bg_th, NULL);
+	s->bg_running = false;
+	sqlite3_wal_autocheckpoint(s->db, WAL_AUTOCHECKPOINT);
+}
+
 int weir_store_commit(struct weir_store *s)
 {
 	/* Everything held back until a commit goes into the results' transaction:
 	 * posts' window rows, the new user names (the records use their ids), and
-	 * the sketch summaries of the days that changed. */
+	 * the sketch summaries of the days that changed.
+	 *
+	 * Except at the end of a source read to its end (an ingest's last
+	 * commit, usually): then the summaries are only marked dirty, the COMMIT
+	 * skips its WAL checkpoint, a thread checkpoints while the writer
+	 * rebuilds the summaries in a transaction of its own (weir_store_finish),
+	 * and the close checkpoints that small rest. The rebuild and the copy of
+	 * the WAL into the database (with its two fdatasyncs) overlap instead of
+	 * following each other in the ingest's serial end. A crash between the
+	 * two commits leaves the days marked: the next writer rebuilds them. */
+	bool bg = s->source_done && s->sk;
+	s->source_done = false;
+	bg_join(s);
 	int rc = 0;
 	if (weir_store_posts_sync(s, s->posts_cache) != 0)
 		rc = WEIR_ESTORE;
 	if (!rc && s->users_loaded && s->users_flushed < s->users.next)
 		rc = users_flush(s);
-	if (!rc && weir_sketch_refresh(s, s->sk, false) != 0)
+	if (!rc && (bg ? weir_sketch_mark(s, s->sk) : weir_sketch_refresh(s, s->sk, false)) != 0)
 		rc = WEIR_ESTORE;
-	if (!rc)
+	if (!rc) {
+		if (bg)
+			sqlite3_wal_autocheckpoint(s->db, 0);
 		rc = exec(s, "COMMIT", NULL, 0);
+		const char *path = sqlite3_db_filename(s->db, "main");
+		if (bg && !rc && path && *path &&
+		    pthread_create(&s->bg_th, NULL, bg_checkpoint, (void *)path) == 0)
+			s->bg_running = true;
+		else if (bg)
+			sqlite3_wal_autocheckpoint(s->db, WAL_AUTOCHECKPOINT);
+	}
 	if (rc) {
 		exec(s, "ROLLBACK", NULL, 0);
 		users_drop(s);
@@ -770,15 +834,19 @@ void weir_store_set_sketch_interval(struct weir_store *s, int64_t ms)
 
 int weir_store_finish(struct weir_store *s)
 {
-	if (!s->sk || scalar(s, "SELECT EXISTS(SELECT 1 FROM chat_sketch_dirty)", 0) == 0)
-		return 0;
-	if (weir_store_begin(s) != 0)
-		return WEIR_ESTORE;
-	if (weir_sketch_refresh(s, s->sk, true) != 0) {
-		exec(s, "ROLLBACK", NULL, 0);
-		return WEIR_ESTORE;
+	int rc = 0;
+	if (s->sk && scalar(s, "SELECT EXISTS(SELECT 1 FROM chat_sketch_dirty)", 0) != 0) {
+		if (weir_store_begin(s) != 0) {
+			rc = WEIR_ESTORE;
+		} else if (weir_sketch_refresh(s, s->sk, true) != 0) {
+			exec(s, "ROLLBACK", NULL, 0);
+			rc = WEIR_ESTORE;
+		} else {
+			rc = exec(s, "COMMIT", NULL, 0);
+		}
 	}
-	return exec(s, "COMMIT", NULL, 0);
+	bg_join(s);
+	return rc;
 }
 
 bool weir_store_has_data(struct weir_store *s)
@@ -1090,5 +1158,7 @@ int weir_store_checkpoint_put(struct weir_store *s, const char *source, const ch
 	sqlite3_bind_int(st, 7, ck->complete);
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
+	if (ck->complete)
+		s->source_done = true;
 	return rc == SQLITE_DONE ? 0 : WEIR_ESTORE;
 }

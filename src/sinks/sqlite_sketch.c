@@ -419,6 +419,28 @@ void weir_sketch_set_interval(struct weir_sketch **sk, int64_t ms)
 		(*sk)->interval_ns = ms * 1000000;
 }
 
+/* The marks of the days changed since the last call, into chat_sketch_dirty. */
+int weir_sketch_mark(struct weir_store *s, struct weir_sketch *sk)
+{
+	int rc = 0;
+	if (sk && sk->ndirty) {
+		qsort(sk->dirty, sk->ndirty, sizeof(uint64_t), cmp_u64);
+		sqlite3_stmt *m =
+		    weir_store_prepare(s, "INSERT OR IGNORE INTO chat_sketch_dirty VALUES(?1,?2)");
+		if (!m)
+			return WEIR_ESTORE;
+		for (uint32_t i = 0; i < sk->ndirty && !rc; i++) {
+			if (i && sk->dirty[i] == sk->dirty[i - 1])
+				continue;
+			sqlite3_bind_int64(m, 1, (uint32_t)(sk->dirty[i] >> 32));
+			sqlite3_bind_int64(m, 2, (int64_t)(int32_t)(uint32_t)sk->dirty[i] * WEIR_MS_PER_DAY);
+			rc = step_done(m);
+		}
+		sk->ndirty = 0;
+	}
+	return rc;
+}
+
 /*
  * Runs inside the writer's transaction, before COMMIT. The days changed in
  * it are marked in chat_sketch_dirty (in the same transaction, so a crash
@@ -434,24 +456,9 @@ int weir_sketch_refresh(struct weir_store *s, struct weir_sketch *sk, bool final
 {
 	if (!sk)
 		return 0;
-	int rc = 0;
-	if (sk->ndirty) {
-		qsort(sk->dirty, sk->ndirty, sizeof(uint64_t), cmp_u64);
-		sqlite3_stmt *m =
-		    weir_store_prepare(s, "INSERT OR IGNORE INTO chat_sketch_dirty VALUES(?1,?2)");
-		if (!m)
-			return WEIR_ESTORE;
-		for (uint32_t i = 0; i < sk->ndirty && !rc; i++) {
-			if (i && sk->dirty[i] == sk->dirty[i - 1])
-				continue;
-			sqlite3_bind_int64(m, 1, (uint32_t)(sk->dirty[i] >> 32));
-			sqlite3_bind_int64(m, 2, (int64_t)(int32_t)(uint32_t)sk->dirty[i] * WEIR_MS_PER_DAY);
-			rc = step_done(m);
-		}
-		sk->ndirty = 0;
-		if (rc)
-			return rc;
-	}
+	int rc = weir_sketch_mark(s, sk);
+	if (rc)
+		return rc;
 	int64_t now = (int64_t)weir_now_ns();
 	if (!final && sk->interval_ns && now - sk->last_ns < sk->interval_ns)
 		return 0;
