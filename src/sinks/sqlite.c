@@ -795,7 +795,7 @@ int weir_store_commit(struct weir_store *s)
 	 * commit, usually): then the summaries are only marked dirty, the COMMIT
 	 * skips its WAL checkpoint, a thread checkpoints while the writer
 	 * rebuilds the summaries in a transaction of its own (weir_store_finish),
-	 * and the close checkpoints that small rest. The rebuild and the copy of
+	 * and the next commit or the close checkpoints that small rest. The rebuild and the copy of
 	 * the WAL into the database (with its two fdatasyncs) overlap instead of
 	 * following each other in the ingest's serial end. A crash between the
 	 * two commits leaves the days marked: the next writer rebuilds them. */
