@@ -36,6 +36,13 @@ int weir_sketch_mark(struct weir_store *s, struct weir_sketch *sk);
 /* Writes the marks, then rebuilds the summaries of every marked day when due
  * (inside the open transaction). */
 int weir_sketch_refresh(struct weir_store *s, struct weir_sketch *sk, bool final);
+/* The end of an ingest in two steps (weir_store_finish): _build builds every
+ * marked day's summaries into memory, in a read transaction (WEIR_ENOMEM
+ * when they would take more than cap bytes); _write writes what it built
+ * and clears the marks, in a write transaction of the same state of the
+ * data. */
+int weir_sketch_build(struct weir_store *s, struct weir_sketch *sk, size_t cap);
+int weir_sketch_write(struct weir_store *s, struct weir_sketch *sk);
 /* Rebuild summaries at most every ms while committing (0: at every commit). */
 void weir_sketch_set_interval(struct weir_sketch **sk, int64_t ms);
 /* Builds the sketches of every stored day once, for a store written before

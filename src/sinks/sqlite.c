@@ -119,9 +119,30 @@ struct weir_store {
 	bool source_done; /* a checkpoint of this transaction has complete=1 */
 	bool bg_running;  /* bg_th is copying the WAL into the database */
 	pthread_t bg_th;
+	bool autockpt;	     /* a commit that leaves a long WAL checkpoints it */
+	bool keep_wal;	     /* the close may leave the WAL (weir_store_finish) */
+	uint32_t wal_frames; /* frames in the WAL after the last commit */
 };
 
 static void bg_join(struct weir_store *s);
+
+/* SQLite's default: a commit that leaves this many WAL pages checkpoints. */
+#define WAL_AUTOCHECKPOINT 1000
+/* The close leaves a WAL of at most this many frames in place (1 MiB at
+ * 16 KiB pages): see weir_store_finish. */
+#define WAL_KEEP_FRAMES 256
+
+/* SQLite's automatic checkpoint (its default WAL hook does the same), which
+ * the store turns off while a background checkpoint runs, and a note of the
+ * WAL's length for the close. */
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct weir_store *s = arg;
+	s->wal_frames = frames > 0 ? (uint32_t)frames : 0;
+	if (s->autockpt && frames >= WAL_AUTOCHECKPOINT)
+		sqlite3_wal_checkpoint(db, name);
+	return SQLITE_OK;
+}
 
 int weir_store_posts_sync(struct weir_store *s, struct weir_posts_cache *c);
 void weir_store_posts_cache_free(struct weir_posts_cache *c);
@@ -631,6 +652,8 @@ int weir_store_open(const char *uri, bool readonly, struct weir_store **out, cha
 			weir_store_close(s);
 			return WEIR_ESTORE;
 		}
+		s->autockpt = true;
+		sqlite3_wal_hook(s->db, wal_hook, s);
 		s->wb = weir_wb_start(path);
 	} else {
 		int64_t v =
@@ -711,8 +734,11 @@ void weir_store_close(struct weir_store *s)
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	bg_join(s);
-	if (s->db)
+	if (s->db) {
+		if (s->keep_wal && s->wal_frames <= WAL_KEEP_FRAMES)
+			sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 		sqlite3_close(s->db);
+	}
 	weir_wb_stop(s->wb); /* after the close: its checkpoint is paced too */
 	weir_store_posts_cache_free(s->posts_cache);
 	weir_strmap_free(&s->chan_cache);
@@ -744,15 +770,13 @@ int weir_store_set_cache(struct weir_store *s, int64_t mib)
 
 int weir_store_begin(struct weir_store *s)
 {
+	s->keep_wal = false;
 	int rc = exec(s, "BEGIN IMMEDIATE", NULL, 0);
 	/* another writer may have added users since our last transaction */
 	if (!rc && s->users_loaded)
 		rc = users_ready(s);
 	return rc;
 }
-
-/* SQLite's default: a commit that leaves this many WAL pages checkpoints. */
-#define WAL_AUTOCHECKPOINT 1000
 
 /*
  * The background checkpoint: its own connection copies the committed WAL
@@ -782,7 +806,7 @@ static void bg_join(struct weir_store *s)
 		return;
 	pthread_join(s->bg_th, NULL);
 	s->bg_running = false;
-	sqlite3_wal_autocheckpoint(s->db, WAL_AUTOCHECKPOINT);
+	s->autockpt = true;
 }
 
 int weir_store_commit(struct weir_store *s)
@@ -811,14 +835,14 @@ int weir_store_commit(struct weir_store *s)
 		rc = WEIR_ESTORE;
 	if (!rc) {
 		if (bg)
-			sqlite3_wal_autocheckpoint(s->db, 0);
+			s->autockpt = false;
 		rc = exec(s, "COMMIT", NULL, 0);
 		const char *path = sqlite3_db_filename(s->db, "main");
 		if (bg && !rc && path && *path &&
 		    pthread_create(&s->bg_th, NULL, bg_checkpoint, (void *)path) == 0)
 			s->bg_running = true;
 		else if (bg)
-			sqlite3_wal_autocheckpoint(s->db, WAL_AUTOCHECKPOINT);
+			s->autockpt = true;
 	}
 	if (rc) {
 		exec(s, "ROLLBACK", NULL, 0);
@@ -832,17 +856,61 @@ void weir_store_set_sketch_interval(struct weir_store *s, int64_t ms)
 	weir_sketch_set_interval(&s->sk, ms);
 }
 
+/* Summaries built while rebuilding beside the background checkpoint (a few
+ * MiB for a day of 100 channels); more falls back to the usual rebuild. */
+#define FINISH_PENDING_MAX ((size_t)64 << 20)
+
+/*
+ * The summaries' rebuild at the end of an ingest, beside the background
+ * checkpoint of the ingest's last commit: the marked days are read and
+ * their summaries built in a read transaction while the checkpoint runs;
+ * once it is done, a write transaction writes them. Begun after the
+ * checkpoint, that transaction finds the WAL all copied, so SQLite writes
+ * it at the WAL's start (a restart) instead of after the ingest's frames,
+ * and the close can leave this short WAL in place: no second checkpoint
+ * (two fdatasyncs) and no unlink of the long WAL at the end of the ingest.
+ * The next opener reads the short WAL back. Returns 1 when the usual
+ * rebuild must run instead: more summaries than FINISH_PENDING_MAX, or
+ * another writer committed in between (data_version moved).
+ */
+static int finish_beside_checkpoint(struct weir_store *s)
+{
+	if (exec(s, "BEGIN", NULL, 0) != 0)
+		return 1;
+	int64_t v0 = scalar(s, "PRAGMA data_version", -1);
+	int built = weir_sketch_build(s, s->sk, FINISH_PENDING_MAX);
+	exec(s, "COMMIT", NULL, 0);
+	bg_join(s);
+	if (built != 0 || v0 < 0)
+		return 1;
+	if (weir_store_begin(s) != 0)
+		return WEIR_ESTORE;
+	if (scalar(s, "PRAGMA data_version", -1) != v0) {
+		exec(s, "ROLLBACK", NULL, 0);
+		return 1;
+	}
+	if (weir_sketch_write(s, s->sk) != 0 || exec(s, "COMMIT", NULL, 0) != 0) {
+		exec(s, "ROLLBACK", NULL, 0);
+		return WEIR_ESTORE;
+	}
+	s->keep_wal = true;
+	return 0;
+}
+
 int weir_store_finish(struct weir_store *s)
 {
 	int rc = 0;
 	if (s->sk && scalar(s, "SELECT EXISTS(SELECT 1 FROM chat_sketch_dirty)", 0) != 0) {
-		if (weir_store_begin(s) != 0) {
-			rc = WEIR_ESTORE;
-		} else if (weir_sketch_refresh(s, s->sk, true) != 0) {
-			exec(s, "ROLLBACK", NULL, 0);
-			rc = WEIR_ESTORE;
-		} else {
-			rc = exec(s, "COMMIT", NULL, 0);
+		rc = s->bg_running ? finish_beside_checkpoint(s) : 1;
+		if (rc == 1) {
+			if (weir_store_begin(s) != 0) {
+				rc = WEIR_ESTORE;
+			} else if (weir_sketch_refresh(s, s->sk, true) != 0) {
+				exec(s, "ROLLBACK", NULL, 0);
+				rc = WEIR_ESTORE;
+			} else {
+				rc = exec(s, "COMMIT", NULL, 0);
+			}
 		}
 	}
 	bg_join(s);

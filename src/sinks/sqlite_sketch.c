@@ -60,6 +60,8 @@ struct weir_sketch {
 	uint32_t ndirty, capdirty;
 	struct weir_hll hll;
 	struct weir_buf buf, buf2;
+	struct weir_buf pend; /* built summaries not written yet (weir_sketch_build) */
+	uint32_t npend;
 	int64_t interval_ns; /* 0: rebuild at every commit */
 	int64_t last_ns;     /* last rebuild (monotonic) */
 };
@@ -86,6 +88,7 @@ void weir_sketch_free(struct weir_sketch *sk)
 	weir_hll_free(&sk->hll);
 	weir_buf_free(&sk->buf);
 	weir_buf_free(&sk->buf2);
+	weir_buf_free(&sk->pend);
 	free(sk);
 }
 
@@ -397,20 +400,30 @@ fail:
 	return rc;
 }
 
+/* Builds (cid, day)'s two summaries into sk->buf and sk->buf2. */
+static int build_day(struct weir_store *s, struct weir_sketch *sk, uint32_t cid, int64_t day)
+{
+	int rc = build_top(s, sk, true, cid, day, &sk->buf);
+	return rc ? rc : build_top(s, sk, false, cid, day, &sk->buf2);
+}
+
+static int put_tops(struct weir_store *s, uint32_t cid, int64_t day, const void *w, size_t wn,
+		    const void *u, size_t un)
+{
+	sqlite3_stmt *st = weir_store_prepare(s, sql_tops_put);
+	if (!st)
+		return WEIR_ESTORE;
+	sqlite3_bind_int64(st, 1, cid);
+	sqlite3_bind_int64(st, 2, day);
+	sqlite3_bind_blob(st, 3, w, (int)wn, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, u, (int)un, SQLITE_STATIC);
+	return step_done(st);
+}
+
 static int rebuild_day(struct weir_store *s, struct weir_sketch *sk, uint32_t cid, int64_t day)
 {
-	int rc;
-	if ((rc = build_top(s, sk, true, cid, day, &sk->buf)) != 0 ||
-	    (rc = build_top(s, sk, false, cid, day, &sk->buf2)) != 0)
-		return rc;
-	sqlite3_stmt *u = weir_store_prepare(s, sql_tops_put);
-	if (!u)
-		return WEIR_ESTORE;
-	sqlite3_bind_int64(u, 1, cid);
-	sqlite3_bind_int64(u, 2, day);
-	sqlite3_bind_blob(u, 3, sk->buf.p, (int)sk->buf.len, SQLITE_STATIC);
-	sqlite3_bind_blob(u, 4, sk->buf2.p, (int)sk->buf2.len, SQLITE_STATIC);
-	return step_done(u);
+	int rc = build_day(s, sk, cid, day);
+	return rc ? rc : put_tops(s, cid, day, sk->buf.p, sk->buf.len, sk->buf2.p, sk->buf2.len);
 }
 
 void weir_sketch_set_interval(struct weir_sketch **sk, int64_t ms)
@@ -441,6 +454,47 @@ int weir_sketch_mark(struct weir_store *s, struct weir_sketch *sk)
 	return rc;
 }
 
+/* The marked days, (cid << 32) | day index, in a fixed order (one rebuild
+ * per day); *keys is malloc'd. */
+static int dirty_days(struct weir_store *s, uint64_t **keysp, size_t *np)
+{
+	sqlite3_stmt *q =
+	    weir_store_prepare(s, "SELECT channel_id, day FROM chat_sketch_dirty ORDER BY 1, 2");
+	if (!q)
+		return WEIR_ESTORE;
+	uint64_t *keys = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			uint64_t *nk = realloc(keys, nc * sizeof(*nk));
+			if (!nk) {
+				sqlite3_reset(q);
+				free(keys);
+				return WEIR_ENOMEM;
+			}
+			keys = nk;
+			cap = nc;
+		}
+		keys[n++] = (uint64_t)sqlite3_column_int64(q, 0) << 32 |
+			    (uint32_t)(sqlite3_column_int64(q, 1) / WEIR_MS_PER_DAY);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		free(keys);
+		return WEIR_ESTORE;
+	}
+	*keysp = keys;
+	*np = n;
+	return 0;
+}
+
+static inline int64_t key_day(uint64_t key)
+{
+	return (int64_t)(int32_t)(uint32_t)key * WEIR_MS_PER_DAY;
+}
+
 /*
  * Runs inside the writer's transaction, before COMMIT. The days changed in
  * it are marked in chat_sketch_dirty (in the same transaction, so a crash
@@ -462,30 +516,10 @@ int weir_sketch_refresh(struct weir_store *s, struct weir_sketch *sk, bool final
 	int64_t now = (int64_t)weir_now_ns();
 	if (!final && sk->interval_ns && now - sk->last_ns < sk->interval_ns)
 		return 0;
-	/* one rebuild per day, in a fixed order */
-	sqlite3_stmt *q =
-	    weir_store_prepare(s, "SELECT channel_id, day FROM chat_sketch_dirty ORDER BY 1, 2");
-	if (!q)
-		return WEIR_ESTORE;
 	uint64_t *keys = NULL;
-	size_t n = 0, cap = 0;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 256;
-			uint64_t *nk = realloc(keys, nc * sizeof(*nk));
-			if (!nk) {
-				sqlite3_reset(q);
-				free(keys);
-				return WEIR_ENOMEM;
-			}
-			keys = nk;
-			cap = nc;
-		}
-		keys[n++] = (uint64_t)sqlite3_column_int64(q, 0) << 32 |
-			    (uint32_t)(sqlite3_column_int64(q, 1) / WEIR_MS_PER_DAY);
-	}
-	sqlite3_reset(q);
-	rc = rc == SQLITE_DONE ? 0 : WEIR_ESTORE;
+	size_t n = 0;
+	if ((rc = dirty_days(s, &keys, &n)) != 0)
+		return rc;
 	/* The interval runs from the last rebuild that had work, not from the
 	 * last commit: an ingest's first commit (the empty checkpoint at the
 	 * start of a file) then does not push the rebuild of a short ingest out
@@ -494,13 +528,82 @@ int weir_sketch_refresh(struct weir_store *s, struct weir_sketch *sk, bool final
 	if (n)
 		sk->last_ns = now;
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = rebuild_day(s, sk, (uint32_t)(keys[i] >> 32),
-				 (int64_t)(int32_t)(uint32_t)keys[i] * WEIR_MS_PER_DAY);
+		rc = rebuild_day(s, sk, (uint32_t)(keys[i] >> 32), key_day(keys[i]));
 	free(keys);
 	if (!rc && n) {
 		sqlite3_stmt *d = weir_store_prepare(s, "DELETE FROM chat_sketch_dirty");
 		rc = d ? step_done(d) : WEIR_ESTORE;
 	}
+	return rc;
+}
+
+int weir_sketch_build(struct weir_store *s, struct weir_sketch *sk, size_t cap)
+{
+	if (!sk)
+		return 0;
+	sk->pend.len = 0;
+	sk->npend = 0;
+	uint64_t *keys = NULL;
+	size_t n = 0;
+	int rc = dirty_days(s, &keys, &n);
+	for (size_t i = 0; i < n && !rc; i++) {
+		uint32_t cid = (uint32_t)(keys[i] >> 32);
+		int64_t day = key_day(keys[i]);
+		if ((rc = build_day(s, sk, cid, day)) != 0)
+			break;
+		/* cid, day, the two lengths, the two summaries */
+		size_t need = 4 + 8 + 2 * sizeof(size_t) + sk->buf.len + sk->buf2.len;
+		if (sk->pend.len + need > cap) {
+			rc = WEIR_ENOMEM;
+			break;
+		}
+		if (weir_buf_reserve(&sk->pend, need) != 0) {
+			rc = WEIR_ENOMEM;
+			break;
+		}
+		unsigned char *p = sk->pend.p + sk->pend.len;
+		memcpy(p, &cid, 4);
+		memcpy(p + 4, &day, 8);
+		memcpy(p + 12, &sk->buf.len, sizeof(size_t));
+		memcpy(p + 12 + sizeof(size_t), &sk->buf2.len, sizeof(size_t));
+		p += 12 + 2 * sizeof(size_t);
+		memcpy(p, sk->buf.p, sk->buf.len);
+		memcpy(p + sk->buf.len, sk->buf2.p, sk->buf2.len);
+		sk->pend.len += need;
+		sk->npend++;
+	}
+	free(keys);
+	if (rc) {
+		sk->pend.len = 0;
+		sk->npend = 0;
+	}
+	return rc;
+}
+
+int weir_sketch_write(struct weir_store *s, struct weir_sketch *sk)
+{
+	if (!sk)
+		return 0;
+	int rc = 0;
+	const unsigned char *p = sk->pend.p, *end = p + sk->pend.len;
+	while (p < end && !rc) {
+		uint32_t cid;
+		int64_t day;
+		size_t wn, un;
+		memcpy(&cid, p, 4);
+		memcpy(&day, p + 4, 8);
+		memcpy(&wn, p + 12, sizeof(size_t));
+		memcpy(&un, p + 12 + sizeof(size_t), sizeof(size_t));
+		p += 12 + 2 * sizeof(size_t);
+		rc = put_tops(s, cid, day, p, wn, p + wn, un);
+		p += wn + un;
+	}
+	if (!rc && sk->npend) {
+		sqlite3_stmt *d = weir_store_prepare(s, "DELETE FROM chat_sketch_dirty");
+		rc = d ? step_done(d) : WEIR_ESTORE;
+	}
+	sk->pend.len = 0;
+	sk->npend = 0;
 	return rc;
 }
 
@@ -683,6 +786,48 @@ out:
 	return rc;
 }
 
+/* A stored summary is left out while its day is marked: it may be older
+ * than the day's hour counts (see add_marked_days). */
+#define NOT_DIRTY                                                                                   \
+	" AND NOT EXISTS(SELECT 1 FROM chat_sketch_dirty d WHERE d.channel_id=t.channel_id AND"      \
+	" d.day=t.day)"
+
+/*
+ * The marked days of the query's range, their summaries built here from the
+ * hour counts as the writer would build them: a store whose last ingest
+ * ended between its two commits (weir_store_finish), or lost the second
+ * one's short WAL (power loss, or a copy of the database file alone),
+ * answers the same as one whose summaries were written.
+ */
+static int add_marked_days(struct weir_store *s, bool words, const struct weir_query_args *a,
+			   struct weir_ss_acc *acc)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(weir_store_sqlite(s),
+			       "SELECT d.channel_id, d.day FROM chat_sketch_dirty d"
+			       " JOIN channels ch ON ch.id=d.channel_id WHERE (?1 IS NULL OR ch.name=?1)"
+			       " AND (?2 IS NULL OR d.day>=?2) AND (?3 IS NULL OR d.day<?3) ORDER BY 1, 2",
+			       -1, &st, NULL) != SQLITE_OK)
+		return WEIR_ESTORE;
+	bind_filters(st, a);
+	struct weir_sketch *sk = NULL;
+	int rc = 0, src = SQLITE_DONE;
+	while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = state(&sk)) != 0)
+			break;
+		uint32_t cid = (uint32_t)sqlite3_column_int64(st, 0);
+		int64_t day = sqlite3_column_int64(st, 1);
+		if ((rc = build_top(s, sk, words, cid, day, &sk->buf)) == 0 &&
+		    weir_ss_acc_add_bytes(acc, sk->buf.p, sk->buf.len) != 0)
+			rc = WEIR_ESTORE;
+	}
+	if (!rc && src != SQLITE_DONE)
+		rc = WEIR_ESTORE;
+	sqlite3_finalize(st);
+	weir_sketch_free(sk);
+	return rc;
+}
+
 int weir_sketch_top(struct weir_store *s, bool words, const struct weir_query_args *a,
 		    struct weir_result *res, char *err, size_t errcap)
 {
@@ -701,11 +846,11 @@ int weir_sketch_top(struct weir_store *s, bool words, const struct weir_query_ar
 	const char *sql = words ? "SELECT t.words FROM chat_sketch t JOIN channels ch ON ch.id=t.channel_id"
 				  " WHERE (?1 IS NULL OR ch.name=?1) AND (?2 IS NULL OR t.day>=?2) AND (?3 "
 				  "IS NULL OR t.day<?3)"
-				  " AND t.words IS NOT NULL"
+				  " AND t.words IS NOT NULL" NOT_DIRTY
 				: "SELECT t.users FROM chat_sketch t JOIN channels ch ON ch.id=t.channel_id"
 				  " WHERE (?1 IS NULL OR ch.name=?1) AND (?2 IS NULL OR t.day>=?2) AND (?3 "
 				  "IS NULL OR t.day<?3)"
-				  " AND t.users IS NOT NULL";
+				  " AND t.users IS NOT NULL" NOT_DIRTY;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return no_sketches(db, qname, err, errcap);
 	bind_filters(st, a);
@@ -724,6 +869,11 @@ int weir_sketch_top(struct weir_store *s, bool words, const struct weir_query_ar
 	}
 	if (rc != SQLITE_DONE) {
 		rc = WEIR_ESTORE;
+		goto out;
+	}
+	if ((rc = add_marked_days(s, words, a, acc)) != 0) {
+		snprintf(err, errcap, "%s: %s", qname,
+			 rc == WEIR_ENOMEM ? "out of memory" : sqlite3_errmsg(weir_store_sqlite(s)));
 		goto out;
 	}
 	/* every key any day holds, no cut: the result is exact when every day's is */
