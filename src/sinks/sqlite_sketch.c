@@ -407,8 +407,8 @@ static int build_day(struct weir_store *s, struct weir_sketch *sk, uint32_t cid,
 	return rc ? rc : build_top(s, sk, false, cid, day, &sk->buf2);
 }
 
-static int put_tops(struct weir_store *s, uint32_t cid, int64_t day, const void *w, size_t wn,
-		    const void *u, size_t un)
+static int put_tops(struct weir_store *s, uint32_t cid, int64_t day, const void *w, size_t wn, const void *u,
+		    size_t un)
 {
 	sqlite3_stmt *st = weir_store_prepare(s, sql_tops_put);
 	if (!st)
@@ -788,8 +788,8 @@ out:
 
 /* A stored summary is left out while its day is marked: it may be older
  * than the day's hour counts (see add_marked_days). */
-#define NOT_DIRTY                                                                                   \
-	" AND NOT EXISTS(SELECT 1 FROM chat_sketch_dirty d WHERE d.channel_id=t.channel_id AND"      \
+#define NOT_DIRTY                                                                                            \
+	" AND NOT EXISTS(SELECT 1 FROM chat_sketch_dirty d WHERE d.channel_id=t.channel_id AND"              \
 	" d.day=t.day)"
 
 /*
