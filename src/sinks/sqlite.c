@@ -113,34 +113,47 @@ struct weir_store {
 	uint32_t users_flushed;		      /* ids below this are in user_blocks */
 	int64_t data_version;		      /* PRAGMA data_version when the dictionary was last synced */
 	struct weir_posts_cache *posts_cache; /* post_stats rows written at commit (sqlite_posts.c) */
-	/* The commit that ends a source read to its end checkpoints its WAL on
-	 * a thread while the writer rebuilds the day summaries (see
-	 * weir_store_commit): */
-	bool source_done; /* a checkpoint of this transaction has complete=1 */
-	bool bg_running;  /* bg_th is copying the WAL into the database */
+	/* WAL checkpoints run on a thread (see wal_hook): */
+	bool source_done;    /* a checkpoint of this transaction has complete=1 */
+	bool ckpt_all;	     /* the commit that ends a source: checkpoint it all */
+	bool ckpt_last;	     /* ... and that checkpoint runs or ran on bg_th */
+	bool bg_running;     /* bg_th is copying the WAL into the database */
 	pthread_t bg_th;
-	bool autockpt;	     /* a commit that leaves a long WAL checkpoints it */
 	bool keep_wal;	     /* the close may leave the WAL (weir_store_finish) */
 	uint32_t wal_frames; /* frames in the WAL after the last commit */
 };
 
 static void bg_join(struct weir_store *s);
+static bool bg_start(struct weir_store *s);
 
 /* SQLite's default: a commit that leaves this many WAL pages checkpoints. */
 #define WAL_AUTOCHECKPOINT 1000
-/* The close leaves a WAL of at most this many frames in place (1 MiB at
+/* The close leaves a WAL of at most this many frames in place (4 MiB at
  * 16 KiB pages): see weir_store_finish. */
 #define WAL_KEEP_FRAMES 256
 
-/* SQLite's automatic checkpoint (its default WAL hook does the same), which
- * the store turns off while a background checkpoint runs, and a note of the
- * WAL's length for the close. */
+/*
+ * Called by SQLite after each commit of the writer's connection, in place of
+ * its automatic checkpoint (which its default hook runs in the COMMIT, on
+ * the writer's thread): a commit that leaves WAL_AUTOCHECKPOINT frames or
+ * more starts a checkpoint on a thread instead (bg_checkpoint), unless one
+ * still runs; the commit that ends a source waits for a running one and
+ * starts another, so that everything it committed is copied. Where no
+ * thread can be started, the checkpoint runs here as SQLite's would.
+ */
 static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 {
 	struct weir_store *s = arg;
 	s->wal_frames = frames > 0 ? (uint32_t)frames : 0;
-	if (s->autockpt && frames >= WAL_AUTOCHECKPOINT)
+	if (s->ckpt_all) {
+		s->ckpt_all = false;
+		bg_join(s);
+		s->ckpt_last = bg_start(s);
+		if (!s->ckpt_last)
+			sqlite3_wal_checkpoint(db, name);
+	} else if (frames >= WAL_AUTOCHECKPOINT && !bg_start(s) && !s->bg_running) {
 		sqlite3_wal_checkpoint(db, name);
+	}
 	return SQLITE_OK;
 }
 
@@ -652,7 +665,6 @@ int weir_store_open(const char *uri, bool readonly, struct weir_store **out, cha
 			weir_store_close(s);
 			return WEIR_ESTORE;
 		}
-		s->autockpt = true;
 		sqlite3_wal_hook(s->db, wal_hook, s);
 		s->wb = weir_wb_start(path);
 	} else {
@@ -771,6 +783,7 @@ int weir_store_set_cache(struct weir_store *s, int64_t mib)
 int weir_store_begin(struct weir_store *s)
 {
 	s->keep_wal = false;
+	s->ckpt_last = false;
 	int rc = exec(s, "BEGIN IMMEDIATE", NULL, 0);
 	/* another writer may have added users since our last transaction */
 	if (!rc && s->users_loaded)
@@ -799,14 +812,28 @@ static void *bg_checkpoint(void *arg)
 	return NULL;
 }
 
-/* Waits for the background checkpoint, and lets commits checkpoint again. */
+/* Waits for the background checkpoint. */
 static void bg_join(struct weir_store *s)
 {
 	if (!s->bg_running)
 		return;
 	pthread_join(s->bg_th, NULL);
 	s->bg_running = false;
-	s->autockpt = true;
+}
+
+/* Starts a background checkpoint; false when one still runs or none can. */
+static bool bg_start(struct weir_store *s)
+{
+	if (s->bg_running) {
+		if (pthread_tryjoin_np(s->bg_th, NULL) != 0)
+			return false;
+		s->bg_running = false;
+	}
+	const char *path = sqlite3_db_filename(s->db, "main");
+	if (!path || !*path || pthread_create(&s->bg_th, NULL, bg_checkpoint, (void *)path) != 0)
+		return false;
+	s->bg_running = true;
+	return true;
 }
 
 int weir_store_commit(struct weir_store *s)
@@ -816,33 +843,25 @@ int weir_store_commit(struct weir_store *s)
 	 * the sketch summaries of the days that changed.
 	 *
 	 * Except at the end of a source read to its end (an ingest's last
-	 * commit, usually): then the summaries are only marked dirty, the COMMIT
-	 * skips its WAL checkpoint, a thread checkpoints while the writer
-	 * rebuilds the summaries in a transaction of its own (weir_store_finish),
-	 * and the next commit or the close checkpoints that small rest. The rebuild and the copy of
-	 * the WAL into the database (with its two fdatasyncs) overlap instead of
+	 * commit, usually): then the summaries are only marked dirty, and a
+	 * thread checkpoints the whole WAL (wal_hook) while the writer rebuilds
+	 * the summaries (weir_store_finish). The rebuild and the copy of the
+	 * WAL into the database (with its two fdatasyncs) overlap instead of
 	 * following each other in the ingest's serial end. A crash between the
 	 * two commits leaves the days marked: the next writer rebuilds them. */
-	bool bg = s->source_done && s->sk;
+	bool last = s->source_done;
 	s->source_done = false;
-	bg_join(s);
 	int rc = 0;
 	if (weir_store_posts_sync(s, s->posts_cache) != 0)
 		rc = WEIR_ESTORE;
 	if (!rc && s->users_loaded && s->users_flushed < s->users.next)
 		rc = users_flush(s);
-	if (!rc && (bg ? weir_sketch_mark(s, s->sk) : weir_sketch_refresh(s, s->sk, false)) != 0)
+	if (!rc && (last ? weir_sketch_mark(s, s->sk) : weir_sketch_refresh(s, s->sk, false)) != 0)
 		rc = WEIR_ESTORE;
 	if (!rc) {
-		if (bg)
-			s->autockpt = false;
+		s->ckpt_all = last;
 		rc = exec(s, "COMMIT", NULL, 0);
-		const char *path = sqlite3_db_filename(s->db, "main");
-		if (bg && !rc && path && *path &&
-		    pthread_create(&s->bg_th, NULL, bg_checkpoint, (void *)path) == 0)
-			s->bg_running = true;
-		else if (bg)
-			s->autockpt = true;
+		s->ckpt_all = false;
 	}
 	if (rc) {
 		exec(s, "ROLLBACK", NULL, 0);
@@ -893,15 +912,15 @@ static int finish_beside_checkpoint(struct weir_store *s)
 		exec(s, "ROLLBACK", NULL, 0);
 		return WEIR_ESTORE;
 	}
-	s->keep_wal = true;
 	return 0;
 }
 
 int weir_store_finish(struct weir_store *s)
 {
 	int rc = 0;
+	bool ckpt = s->ckpt_last;
 	if (s->sk && scalar(s, "SELECT EXISTS(SELECT 1 FROM chat_sketch_dirty)", 0) != 0) {
-		rc = s->bg_running ? finish_beside_checkpoint(s) : 1;
+		rc = ckpt ? finish_beside_checkpoint(s) : 1;
 		if (rc == 1) {
 			if (weir_store_begin(s) != 0) {
 				rc = WEIR_ESTORE;
@@ -914,6 +933,10 @@ int weir_store_finish(struct weir_store *s)
 		}
 	}
 	bg_join(s);
+	/* What the WAL holds past the checkpoint (the summaries, the ingest's
+	 * log entry) may stay in it at the close (see finish_beside_checkpoint) */
+	if (!rc && ckpt)
+		s->keep_wal = true;
 	return rc;
 }
 
