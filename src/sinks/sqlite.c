@@ -114,10 +114,10 @@ struct weir_store {
 	int64_t data_version;		      /* PRAGMA data_version when the dictionary was last synced */
 	struct weir_posts_cache *posts_cache; /* post_stats rows written at commit (sqlite_posts.c) */
 	/* WAL checkpoints run on a thread (see wal_hook): */
-	bool source_done;    /* a checkpoint of this transaction has complete=1 */
-	bool ckpt_all;	     /* the commit that ends a source: checkpoint it all */
-	bool ckpt_last;	     /* ... and that checkpoint runs or ran on bg_th */
-	bool bg_running;     /* bg_th is copying the WAL into the database */
+	bool source_done; /* a checkpoint of this transaction has complete=1 */
+	bool ckpt_all;	  /* the commit that ends a source: checkpoint it all */
+	bool ckpt_last;	  /* ... and that checkpoint runs or ran on bg_th */
+	bool bg_running;  /* bg_th is copying the WAL into the database */
 	pthread_t bg_th;
 	bool keep_wal;	     /* the close may leave the WAL (weir_store_finish) */
 	uint32_t wal_frames; /* frames in the WAL after the last commit */
