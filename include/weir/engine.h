@@ -31,6 +31,7 @@ struct weir_engine_opts {
 	size_t max_line;		/* longer lines are dead letters */
 	int64_t commit_interval_ms;	/* writer commits at least this often (unseekable input) */
 	int64_t checkpoint_interval_ms; /* files: results + position committed together this often */
+	int64_t checkpoint_mib;		/* ... and every this many MiB of input */
 	bool force;			/* ingest files even if a checkpoint says they are complete */
 	int64_t streams_horizon_ms;	/* streams: samples kept this long to place late ones (op.h) */
 	int64_t dedup_horizon_ms;    /* message ids kept in memory this long (event time), then read back */

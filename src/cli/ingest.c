@@ -36,6 +36,7 @@ static const char usage[] =
     "  --checkpoint-interval DUR  files: results and the read position are committed\n"
     "                         together this often (default 5s); a killed ingest run again\n"
     "                         resumes there, and a file read to its end is skipped\n"
+    "  --checkpoint-size MIB  files: ... and every MIB of input read (default 128)\n"
     "  --force                ingest files again even if this store has them complete\n"
     "  --max-future DUR       events timed later than now + DUR are dead letters\n"
     "                         (future_timestamp; default 1d, 0 = no limit)\n"
@@ -292,6 +293,7 @@ int weir_cmd_ingest(int argc, char **argv)
 	    {"no-progress", no_argument, 0, 'P'},
 	    {"commit-interval", required_argument, 0, 'c'},
 	    {"checkpoint-interval", required_argument, 0, 'K'},
+	    {"checkpoint-size", required_argument, 0, 'B'},
 	    {"force", no_argument, 0, 'X'},
 	    {"dedup-horizon", required_argument, 0, 'H'},
 	    {"streams-horizon", required_argument, 0, 'Z'},
@@ -360,6 +362,11 @@ int weir_cmd_ingest(int argc, char **argv)
 					     optarg);
 				return 2;
 			}
+			break;
+		case 'B':
+			if (weir_cli_int("ingest", "--checkpoint-size", optarg, 1, 1 << 30, &v) != 0)
+				return 2;
+			o.checkpoint_mib = v;
 			break;
 		case 'X':
 			o.force = true;

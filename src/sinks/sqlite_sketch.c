@@ -428,8 +428,12 @@ static int rebuild_day(struct weir_store *s, struct weir_sketch *sk, uint32_t ci
 
 void weir_sketch_set_interval(struct weir_sketch **sk, int64_t ms)
 {
-	if (state(sk) == 0)
+	if (state(sk) == 0) {
 		(*sk)->interval_ns = ms * 1000000;
+		/* the interval counts from now: an ingest that ends within it
+		 * rebuilds once, at its end, not also at its first commits */
+		(*sk)->last_ns = (int64_t)weir_now_ns();
+	}
 }
 
 /* The marks of the days changed since the last call, into chat_sketch_dirty. */

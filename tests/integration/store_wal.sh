@@ -3,8 +3,9 @@
 #
 # WAL checkpoints run on a thread, and the end of an ingest leaves a short
 # WAL at the close. So:
-#   - an ingest that commits often (checkpoints while the writer goes on)
-#     gives the same answers as one that commits once;
+#   - an ingest that commits often (checkpoints while the writer goes on),
+#     by time or by --checkpoint-size, gives the same answers as one that
+#     commits once;
 #   - after an ingest, the WAL's valid part is short (the summaries'
 #     transaction was written at its start), and the store opens with it;
 #   - the next ingest into the same store adds to it correctly;
@@ -20,6 +21,9 @@ tail -n +$((n / 2 + 1)) "$T/in.ndjson" >"$T/p2.ndjson"
 
 run_ok ingest --store "sqlite:$T/once.db" "$T/in.ndjson"
 run_ok ingest --store "sqlite:$T/often.db" --checkpoint-interval 10ms "$T/in.ndjson"
+run_ok ingest --store "sqlite:$T/bysize.db" --checkpoint-size 1 --summary json "$T/in.ndjson"
+[ "$(json_get "$T/out" checkpoints)" -ge 5 ] ||
+	fail "--checkpoint-size 1 on 14 MB: only $(json_get "$T/out" checkpoints) checkpoints"
 run_ok ingest --store "sqlite:$T/split.db" "$T/p1.ndjson"
 run_ok ingest --store "sqlite:$T/split.db" --checkpoint-interval 10ms "$T/p2.ndjson"
 
@@ -29,11 +33,11 @@ wal_frames() {
 db = sqlite3.connect(sys.argv[1])
 print(db.execute("PRAGMA journal_mode").fetchone()[0], db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1])' "$1"
 }
-for db in once often split; do
+for db in once often bysize split; do
 	[ -f "$T/$db.db-wal" ] || fail "$db.db: no WAL left by the ingest"
 	cp "$T/$db.db" "$T/$db.alone.db" # before anything else opens the store
 done
-for db in once often split; do
+for db in once often bysize split; do
 	read -r mode frames < <(wal_frames "$T/$db.alone.db")
 	[ "$mode" = wal ] || fail "$db.alone.db: journal mode $mode"
 	read -r mode frames < <(wal_frames "$T/$db.db")
@@ -46,7 +50,7 @@ qs=("chat --window hour" "chat-range" "chat-range --approx" "top-words --approx 
 for i in "${!qs[@]}"; do
 	query_csv "$T/once.db" ${qs[$i]} >"$T/a.$i.csv"
 	[ "$(wc -l <"$T/a.$i.csv")" -gt 2 ] || fail "${qs[$i]}: too few rows: $(cat "$T/a.$i.csv")"
-	for db in often split once.alone often.alone split.alone; do
+	for db in often bysize split once.alone often.alone split.alone; do
 		query_csv "$T/$db.db" ${qs[$i]} >"$T/y.csv"
 		soft_same "$T/a.$i.csv" "$T/y.csv" "${qs[$i]} ($db.db)"
 	done
