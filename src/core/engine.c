@@ -92,6 +92,7 @@ struct block {
  * once and backed by huge pages (hugemem.h: page faults were ~15% of a chat
  * ingest's CPU); glibc's thread heaps hold at most 64 MiB. */
 #define ARENA_GROW ((size_t)56 << 20)
+#define ARENA_PREFAULT ((size_t)8 << 20) /* touched at the thread's start (hugemem.h) */
 #define BLOCK_CAP (HUGE_PAGE - sizeof(struct block) - WEIR_JSON_PADDING)
 
 struct batch {
@@ -688,7 +689,7 @@ static void w_apply(struct weir_engine *e, struct wstate *ws, struct weir_rec *r
 static void *writer_main(void *arg)
 {
 	struct weir_engine *e = arg;
-	weir_arena_hugepages(ARENA_GROW);
+	weir_arena_hugepages(ARENA_GROW, ARENA_PREFAULT);
 	struct wstate *ws = calloc(1, sizeof(*ws));
 	bool stop = false;
 	uint64_t interval = (uint64_t)e->o.commit_interval_ms * 1000000ULL;
@@ -797,7 +798,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct weir_engine *e = w->e;
-	weir_arena_hugepages(ARENA_GROW);
+	weir_arena_hugepages(ARENA_GROW, ARENA_PREFAULT);
 	for (;;) {
 		struct batch *b = spsc_pop(&w->ring);
 		int final = b->final;

@@ -76,7 +76,7 @@ static char *read_maps(void)
 	return s;
 }
 
-int weir_arena_hugepages(size_t grow)
+int weir_arena_hugepages(size_t grow, size_t prefault)
 {
 	if (!WEIR_OWN_MALLOC || grow >= GLIBC_HEAP_MAX)
 		return 0;
@@ -91,6 +91,9 @@ int weir_arena_hugepages(size_t grow)
 	free(maps);
 	if (ok && madvise((void *)base, GLIBC_HEAP_MAX, MADV_HUGEPAGE) != 0)
 		ok = 0;
+	/* one write per 2 MiB page: the kernel maps and zeroes each whole */
+	for (size_t o = 0; ok && o < prefault && o < grow; o += WEIR_HUGE_PAGE)
+		((volatile char *)block)[o] = 0;
 	free(block);
 	return ok;
 }

@@ -42,7 +42,7 @@ static void test_maps_start(void)
 static void *arena_thread(void *arg)
 {
 	int *r = arg;
-	*r = weir_arena_hugepages((size_t)8 << 20);
+	*r = weir_arena_hugepages((size_t)8 << 20, (size_t)4 << 20);
 	void *p = malloc(1 << 20); /* the arena still works */
 	*r |= p ? 0 : 4;
 	free(p);
@@ -61,7 +61,7 @@ static void test_arena(void)
 #else
 	CHECK_EQ_INT(r, 1); /* glibc: a thread heap */
 #endif
-	CHECK_EQ_INT(weir_arena_hugepages((size_t)1 << 40), 0); /* larger than any glibc heap */
+	CHECK_EQ_INT(weir_arena_hugepages((size_t)1 << 40, 0), 0); /* larger than any glibc heap */
 }
 
 int main(void)
