@@ -12,8 +12,11 @@ CXX     ?= c++
 PKGS_C   = -lsimdjson -lcjson -lsqlite3 -lzstd -lz -lxxhash -lroaring -lpthread -lm
 WARN     = -Wall -Wextra -Werror -Wno-unused-parameter
 CSTD     = -std=c11 -D_GNU_SOURCE
-CFLAGS_R = -O2 -g $(WARN) $(CSTD) -Iinclude -Isrc
-CXXFLAGS_R = -O2 -g $(WARN) -std=c++17 -Iinclude -Isrc
+# -O3: the chat benchmark 1.4-4.6% faster than -O2 (three sets of 8-10
+# alternating pairs, 2026-11-28); -march=x86-64-v3 was 3% slower, and would
+# tie the binary to newer CPUs.
+CFLAGS_R = -O3 -g $(WARN) $(CSTD) -Iinclude -Isrc
+CXXFLAGS_R = -O3 -g $(WARN) -std=c++17 -Iinclude -Isrc
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 CFLAGS_T = -O1 -g $(WARN) $(CSTD) -Iinclude -Isrc $(SAN)
 CXXFLAGS_T = -O1 -g $(WARN) -std=c++17 -Iinclude -Isrc $(SAN)
