@@ -97,6 +97,9 @@ for p in $PIPELINES; do
 	lines=$(wc -l <"$data")
 	size=$(wc -c <"$data")
 
+	# a fresh input file on disk before any timing (see bench/run.sh)
+	sync
+
 	# 2. Timings, interleaved.
 	w_all="" d1_all="" d2_all=""
 	i=1

@@ -133,6 +133,9 @@ say "$lines lines, $((size / 1000000)) MB, longest line $longest bytes"
 USER1=$(LC_ALL=C awk -v m="$longest" 'length($0) == m { print; exit }' "$DATA" |
 	python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["users"][0])')
 
+# a fresh input file on disk before any timing (see bench/run.sh)
+sync
+
 # 2. Timings, interleaved.
 wi_t="" wi_k="" wq_t="" wq_k="" d_t="" d_k=""
 i=1
