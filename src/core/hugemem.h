@@ -37,8 +37,8 @@ void *weir_huge_alloc(size_t n);
  * The first `prefault` bytes of it are touched here, at the thread's start
  * (where the ingest has a core to spare: the reader is still opening its
  * file), instead of in the middle of the work: the first allocations land
- * there (2026-11-28, chat benchmark, alternating pairs: 8 MiB per thread
- * gave −1% to −3% wall in three sets of 10-12 pairs; 48 MiB no gain).
+ * there (2026-11-28, chat benchmark, alternating runs: 8-16 MiB per thread
+ * gave −1% to −4% wall in three sets of 10-12; 48 MiB no gain).
  */
 int weir_arena_hugepages(size_t grow, size_t prefault);
 
