@@ -83,7 +83,8 @@ struct block {
 	char data[]; /* 64-aligned after the header */
 };
 
-#define BATCH_BLOCKS 8 /* blocks one batch may point into (then it is dispatched) */
+#define BATCH_BLOCKS 8	  /* blocks one batch may point into (then it is dispatched) */
+#define BATCHES_AT_ONCE 4 /* set up before the engine starts; the rest on a thread */
 /* A standard block, header and padding included, is one 2 MiB huge page
  * where transparent huge pages are on (madvise): one page fault instead of
  * 512 the first time it is filled (faults are dear on this VM). */
@@ -320,6 +321,9 @@ struct weir_engine {
 	struct worker w[MAX_WORKERS];
 	struct fifo free_batches;
 	struct batch *all_batches;
+	uint32_t batches_ready; /* all_batches[0..batches_ready) are set up (see batches_init) */
+	pthread_t batch_th;	/* sets up the rest of the pool at the start */
+	bool batch_th_running;
 	uint32_t nbatches;
 	struct batch *cur;
 	/* writer */
@@ -351,6 +355,7 @@ struct weir_engine {
 	pthread_mutex_t ckpt_mu; /* with ckpt_cv: the reader may wait for a checkpoint's commit */
 	pthread_cond_t ckpt_cv;
 	uint64_t ckpt_issued, ckpt_committed;
+	uint64_t dead_after; /* reader: the checkpoint to wait for before the next dead letter; 0: none */
 	/* reader */
 	struct weir_json *json;
 	unsigned kinds; /* event kinds some operator consumes */
@@ -943,9 +948,19 @@ static void dispatch(struct weir_engine *e, int final)
 	}
 }
 
+static void checkpoint_wait(struct weir_engine *e, uint64_t seq);
+
 static void dead(struct weir_engine *e, const char *source, uint64_t line, int reason, const char *detail,
 		 const char *raw, size_t n, int truncated)
 {
+	if (e->dead_after) {
+		/* A file's first checkpoint (line 0) records where its dead letters
+		 * start: it is committed before the first of them is written, so
+		 * that a run killed before the next checkpoint cannot leave them
+		 * twice. Only then, not before reading, is it waited for. */
+		checkpoint_wait(e, e->dead_after);
+		e->dead_after = 0;
+	}
 	e->st.dead++;
 	e->st.reasons[reason]++;
 	weir_dlq_write(&e->dlq, source, line, weir_reason_name(reason), detail, raw, n, truncated);
@@ -1276,11 +1291,11 @@ static void checkpoint(struct weir_engine *e, const char *source, const char *pa
 	pthread_mutex_unlock(&e->ckpt_mu);
 }
 
-/* Waits until every checkpoint issued so far is committed (or the writer failed). */
-static void checkpoint_wait(struct weir_engine *e)
+/* Waits until the first seq checkpoints issued are committed (or the writer failed). */
+static void checkpoint_wait(struct weir_engine *e, uint64_t seq)
 {
 	pthread_mutex_lock(&e->ckpt_mu);
-	while (e->ckpt_committed < e->ckpt_issued && !atomic_load(&e->writer_err)) {
+	while (e->ckpt_committed < seq && !atomic_load(&e->writer_err)) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 100000000L;
@@ -1386,7 +1401,11 @@ int weir_engine_feed_file(struct weir_engine *e, const char *path, char *err, si
 			 * it remembers where this file's dead letters start, so that a
 			 * run killed before its next checkpoint cannot leave them twice. */
 			checkpoint(e, ident, real, 0, 0, false);
-			checkpoint_wait(e);
+			/* reading goes on at once; dead() waits for this commit
+			 * before the file's first dead letter */
+			pthread_mutex_lock(&e->ckpt_mu);
+			e->dead_after = e->ckpt_issued;
+			pthread_mutex_unlock(&e->ckpt_mu);
 		}
 	}
 	uint64_t interval = (uint64_t)e->o.checkpoint_interval_ms * 1000000ULL;
@@ -1517,6 +1536,37 @@ void weir_engine_stats(struct weir_engine *e, struct weir_engine_stats *st)
 
 /* ---- life cycle --------------------------------------------------------------- */
 
+/* Sets up batches [from, to) and puts them in the pool; returns the index
+ * reached (to, or the first one whose memory could not be had). */
+static uint32_t batches_init(struct weir_engine *e, uint32_t from, uint32_t to)
+{
+	for (uint32_t i = from; i < to; i++) {
+		struct batch *b = &e->all_batches[i];
+		memset(b, 0, offsetof(struct batch, ev)); /* the events are written before use */
+		weir_arena_init(&b->arena, 1 << 20);
+		for (int k = 0; k < e->nworkers; k++) {
+			b->idx[k] = malloc(BATCH_EVENTS * sizeof(uint32_t));
+			if (!b->idx[k]) {
+				for (int j = 0; j < k; j++)
+					free(b->idx[j]);
+				weir_arena_free(&b->arena);
+				return i;
+			}
+		}
+		fifo_push(&e->free_batches, b);
+	}
+	return to;
+}
+
+/* The rest of the pool, beside the engine's start (a smaller pool only
+ * slows the reader down if memory runs out here). */
+static void *batches_main(void *arg)
+{
+	struct weir_engine *e = arg;
+	e->batches_ready = batches_init(e, e->batches_ready, e->nbatches);
+	return NULL;
+}
+
 int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out, char *err, size_t errcap)
 {
 	debug_t0 = weir_now_ns();
@@ -1568,21 +1618,23 @@ int weir_engine_open(const struct weir_engine_opts *o, struct weir_engine **out,
 	e->all_batches = weir_huge_alloc(bsize);
 	if (!e->json || block_switch(e, BLOCK_CAP, 0, 0) != 0 || !e->all_batches)
 		goto oom;
-	for (uint32_t i = 0; i < e->nbatches; i++) /* the events are written before use */
-		memset(&e->all_batches[i], 0, offsetof(struct batch, ev));
 	pthread_mutex_init(&e->ckpt_mu, NULL);
 	pthread_cond_init(&e->ckpt_cv, NULL);
 	fifo_init(&e->free_batches, 0);
 	fifo_init(&e->recs, REC_QUEUE_MAX);
-	for (uint32_t i = 0; i < e->nbatches; i++) {
-		struct batch *b = &e->all_batches[i];
-		weir_arena_init(&b->arena, 1 << 20);
-		for (int k = 0; k < e->nworkers; k++) {
-			b->idx[k] = malloc(BATCH_EVENTS * sizeof(uint32_t));
-			if (!b->idx[k])
-				goto oom;
-		}
-		fifo_push(&e->free_batches, b);
+	/* The first batches now, the others on a thread: each batch's first
+	 * touch faults in a 2 MiB page, which took up to ~40 ms for all of them
+	 * on this VM when the memory came back cold from the host, serial before
+	 * the first read. */
+	uint32_t now = e->nbatches < BATCHES_AT_ONCE ? e->nbatches : BATCHES_AT_ONCE;
+	if (batches_init(e, 0, now) != now)
+		goto oom;
+	e->batches_ready = now;
+	if (now < e->nbatches) {
+		if (pthread_create(&e->batch_th, NULL, batches_main, e) == 0)
+			e->batch_th_running = true;
+		else
+			e->batches_ready = batches_init(e, now, e->nbatches);
 	}
 	pthread_create(&e->writer, NULL, writer_main, e);
 	pthread_setname_np(e->writer, "weir-writer"); /* top -H, perf --sort comm */
@@ -1629,6 +1681,10 @@ oom:
 int weir_engine_close(struct weir_engine *e, struct weir_engine_stats *st, char *err, size_t errcap)
 {
 	int rc = 0;
+	if (e->batch_th_running) {
+		pthread_join(e->batch_th, NULL);
+		e->batch_th_running = false;
+	}
 	thread_cpu_report("reader", 0);
 	dispatch(e, 1);
 	for (int i = 0; i < e->nworkers; i++) {
@@ -1705,7 +1761,7 @@ int weir_engine_close(struct weir_engine *e, struct weir_engine_stats *st, char 
 			free(e->gid_cache[i][k]);
 	}
 	free(e->scratch);
-	for (uint32_t i = 0; i < e->nbatches; i++) {
+	for (uint32_t i = 0; i < e->batches_ready; i++) {
 		for (uint32_t k = 0; k < e->all_batches[i].nblk; k++)
 			block_unref(e, e->all_batches[i].blk[k]);
 		weir_arena_free(&e->all_batches[i].arena);
