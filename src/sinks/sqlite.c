@@ -114,8 +114,8 @@ struct weir_store {
 	int64_t data_version;		      /* PRAGMA data_version when the dictionary was last synced */
 	struct weir_posts_cache *posts_cache; /* post_stats rows written at commit (sqlite_posts.c) */
 	/* WAL checkpoints run on a thread (see wal_hook): */
-	bool source_done; /* a checkpoint of this transaction has complete=1 */
-	bool ckpt_all;	  /* the commit that ends a source: checkpoint it all */
+	bool source_done; /* a checkpoint of this transaction has complete=1: its
+			     commit ends a source, and is checkpointed all */
 	bool ckpt_last;	  /* ... and that checkpoint runs or ran on bg_th */
 	bool bg_running;  /* bg_th is copying the WAL into the database */
 	pthread_t bg_th;
@@ -145,8 +145,8 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 {
 	struct weir_store *s = arg;
 	s->wal_frames = frames > 0 ? (uint32_t)frames : 0;
-	if (s->ckpt_all) {
-		s->ckpt_all = false;
+	if (s->source_done) {
+		s->source_done = false;
 		bg_join(s);
 		s->ckpt_last = bg_start(s);
 		if (!s->ckpt_last)
@@ -784,6 +784,7 @@ int weir_store_begin(struct weir_store *s)
 {
 	s->keep_wal = false;
 	s->ckpt_last = false;
+	s->source_done = false;
 	int rc = exec(s, "BEGIN IMMEDIATE", NULL, 0);
 	/* another writer may have added users since our last transaction */
 	if (!rc && s->users_loaded)
@@ -849,8 +850,7 @@ int weir_store_commit(struct weir_store *s)
 	 * WAL into the database (with its two fdatasyncs) overlap instead of
 	 * following each other in the ingest's serial end. A crash between the
 	 * two commits leaves the days marked: the next writer rebuilds them. */
-	bool last = s->source_done;
-	s->source_done = false;
+	bool last = s->source_done; /* cleared by wal_hook, or below */
 	int rc = 0;
 	if (weir_store_posts_sync(s, s->posts_cache) != 0)
 		rc = WEIR_ESTORE;
@@ -858,11 +858,9 @@ int weir_store_commit(struct weir_store *s)
 		rc = users_flush(s);
 	if (!rc && (last ? weir_sketch_mark(s, s->sk) : weir_sketch_refresh(s, s->sk, false)) != 0)
 		rc = WEIR_ESTORE;
-	if (!rc) {
-		s->ckpt_all = last;
+	if (!rc)
 		rc = exec(s, "COMMIT", NULL, 0);
-		s->ckpt_all = false;
-	}
+	s->source_done = false;
 	if (rc) {
 		exec(s, "ROLLBACK", NULL, 0);
 		users_drop(s);

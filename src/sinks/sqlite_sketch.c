@@ -458,6 +458,13 @@ int weir_sketch_mark(struct weir_store *s, struct weir_sketch *sk)
 	return rc;
 }
 
+/* Clears every mark: the summaries of the marked days were just written. */
+static int marks_clear(struct weir_store *s)
+{
+	sqlite3_stmt *d = weir_store_prepare(s, "DELETE FROM chat_sketch_dirty");
+	return d ? step_done(d) : WEIR_ESTORE;
+}
+
 /* The marked days, (cid << 32) | day index, in a fixed order (one rebuild
  * per day); *keys is malloc'd. */
 static int dirty_days(struct weir_store *s, uint64_t **keysp, size_t *np)
@@ -534,10 +541,8 @@ int weir_sketch_refresh(struct weir_store *s, struct weir_sketch *sk, bool final
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = rebuild_day(s, sk, (uint32_t)(keys[i] >> 32), key_day(keys[i]));
 	free(keys);
-	if (!rc && n) {
-		sqlite3_stmt *d = weir_store_prepare(s, "DELETE FROM chat_sketch_dirty");
-		rc = d ? step_done(d) : WEIR_ESTORE;
-	}
+	if (!rc && n)
+		rc = marks_clear(s);
 	return rc;
 }
 
@@ -602,10 +607,8 @@ int weir_sketch_write(struct weir_store *s, struct weir_sketch *sk)
 		rc = put_tops(s, cid, day, p, wn, p + wn, un);
 		p += wn + un;
 	}
-	if (!rc && sk->npend) {
-		sqlite3_stmt *d = weir_store_prepare(s, "DELETE FROM chat_sketch_dirty");
-		rc = d ? step_done(d) : WEIR_ESTORE;
-	}
+	if (!rc && sk->npend)
+		rc = marks_clear(s);
 	sk->pend.len = 0;
 	sk->npend = 0;
 	return rc;
